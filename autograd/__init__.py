@@ -1,0 +1,9 @@
+"""chainrule's engine: scalar reverse-mode autodiff you can read in one sitting.
+
+`Value` is a scalar in a graph; `autograd.nn` builds networks on it. The import name is also
+HIPS autograd's: install chainrule into a virtual environment.
+"""
+from .engine import PRIMITIVES, Primitive, Value, gradcheck, name_scope, topological_order
+
+__all__ = ["Value", "PRIMITIVES", "Primitive", "topological_order", "name_scope", "gradcheck"]
+__version__ = "0.1.0"

@@ -1,0 +1,326 @@
+"""A scalar autograd engine: `Value`, its table of primitive ops, and one graph walk.
+
+Every primitive is one row of `PRIMITIVES`: its forward and its local derivative side by side.
+A node computes its local gradients (∂out/∂input, one per parent) in the forward pass and keeps
+them as plain floats, so `backward()` is a loop of multiply-adds with no closures and no
+reference cycles, and the renderer and the step-through can show every local gradient.
+"""
+import math
+from contextlib import contextmanager
+from numbers import Real
+
+__all__ = ["Value", "PRIMITIVES", "Primitive", "topological_order", "name_scope", "gradcheck"]
+
+
+def _exp(x):
+    try:
+        return math.exp(x)
+    except OverflowError:  # exp(>709) is inf, as numpy says, not an exception
+        return math.inf
+
+
+def _log(x):
+    if not x > 0 and not math.isnan(x):
+        raise ValueError(f"log is defined only for x > 0, got x = {x!r}; shift or clip the input first")
+    return math.log(x)
+
+
+def _recip(x):
+    if x == 0:
+        raise ZeroDivisionError("1/x at x = 0: the reciprocal (and division) needs a non-zero value")
+    return 1.0 / x
+
+
+def _pow(x, k):
+    if x < 0 and k != int(k):
+        raise ValueError(f"x ** {k!r} with x = {x!r} < 0 is not a real number; use an integer exponent")
+    if x == 0 and k < 0:
+        raise ZeroDivisionError(f"0 ** {k!r}: a negative power of zero is undefined")
+    try:
+        return float(x**k)
+    except OverflowError:
+        return math.copysign(math.inf, x) if int(k) == k and int(k) % 2 else math.inf
+
+
+def _sigmoid(x):
+    # two branches so that exp never overflows: σ(x) = 1/(1+e^-x) = e^x/(1+e^x)
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+class Primitive:
+    """One row of the op table: `forward(*xs) -> out` and `local(*xs, out) -> (∂out/∂x, ...)`.
+
+    `arity` counts the Value inputs; an op with a constant (`**` k, `elu` alpha) receives it as its
+    last argument after the Values, and gets no gradient for it.
+    """
+
+    __slots__ = ("name", "arity", "forward", "local", "doc")
+
+    def __init__(self, name, arity, forward, local, doc):
+        self.name, self.arity, self.forward, self.local, self.doc = name, arity, forward, local, doc
+
+    def __repr__(self):
+        return f"Primitive({self.name!r}: {self.doc})"
+
+
+def _table(*rows):
+    return {row.name: row for row in rows}
+
+
+# name, arity, forward, local gradients, the math
+PRIMITIVES = _table(
+    Primitive("+", 2, lambda x, y: x + y, lambda x, y, out: (1.0, 1.0), "out = x + y; local = (1, 1)"),
+    Primitive("*", 2, lambda x, y: x * y, lambda x, y, out: (y, x), "out = x·y; local = (y, x)"),
+    Primitive("max", 2, lambda x, y: x if x >= y else y,
+              lambda x, y, out: (1.0, 0.0) if x >= y else (0.0, 1.0), "out = max(x, y); local = 1 for the larger"),
+    Primitive("**", 1, _pow, lambda x, k, out: (k * _pow(x, k - 1) if x != 0 or k >= 1 else k * math.inf,),
+              "out = x^k (k a number); local = k·x^(k−1)"),
+    Primitive("exp", 1, _exp, lambda x, out: (out,), "out = e^x; local = e^x"),
+    Primitive("log", 1, _log, lambda x, out: (1.0 / x,), "out = ln x; local = 1/x"),
+    Primitive("1/x", 1, _recip, lambda x, out: (-out * out,), "out = 1/x; local = −1/x²"),
+    Primitive("relu", 1, lambda x: x if not x <= 0 else 0.0, lambda x, out: (1.0 if x > 0 else 0.0,),
+              "out = max(0, x); local = 1 if x > 0 else 0"),
+    Primitive("tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,), "out = tanh x; local = 1 − out²"),
+    Primitive("elu", 1, lambda x, a: x if x > 0 else a * math.expm1(x),
+              lambda x, a, out: (1.0 if x > 0 else out + a,), "out = x if x > 0 else α(e^x − 1); local = 1 or out + α"),
+    Primitive("sigmoid", 1, _sigmoid, lambda x, out: (out * (1.0 - out),), "out = σ(x) fused; local = σ(1 − σ)"),
+)
+
+_scope = ""  # the name scope new nodes are made in (see name_scope)
+
+
+@contextmanager
+def name_scope(name):
+    """Tag every node made inside the block with `scope` = name (nested: "outer/inner"), like tf.name_scope.
+
+    The renderer groups nodes of one scope into one cluster.
+    """
+    global _scope
+    outer = _scope
+    _scope = f"{outer}/{name}" if outer else name
+    try:
+        yield _scope
+    finally:
+        _scope = outer
+
+
+def _as_float(data):
+    if isinstance(data, Real) and not isinstance(data, Value):
+        return float(data)
+    if isinstance(data, Value):
+        raise TypeError("Value(Value(...)): pass a number, e.g. Value(v.data), or use the Value itself")
+    raise TypeError(f"Value needs a real number (int or float), got {type(data).__name__}: {data!r}")
+
+
+class Value:
+    """One scalar in a computational graph.
+
+    Public attributes: `data` (float), `grad` (∂root/∂self after `backward()`, 0.0 at first), `label`,
+    `op` ("" for a leaf), `parents` (tuple of Values), `local_grads` (tuple of floats, ∂self/∂parent),
+    `arg` (the constant of `**` and `elu`, else None) and `scope` (the name scope it was made in).
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads", "arg", "scope")
+
+    def __init__(self, data, label="", op="", parents=(), local_grads=(), arg=None):
+        self.data = data if type(data) is float else _as_float(data)
+        self.grad = 0.0
+        self.label = label
+        self.op = op
+        self.parents = parents
+        self.local_grads = local_grads
+        self.arg = arg
+        self.scope = _scope
+
+    def _apply(self, op, *others, arg=None):
+        """Run primitive `op` on self (and others), recording its local gradients."""
+        prim = PRIMITIVES[op]
+        parents = (self,) + tuple(o if isinstance(o, Value) else Value(o) for o in others)
+        xs = tuple(p.data for p in parents) + (() if arg is None else (arg,))
+        out = prim.forward(*xs)
+        return Value(out, "", op, parents, prim.local(*xs, out), arg)
+
+    # primitives
+    def __add__(self, other):
+        return self._apply("+", other)
+
+    def __mul__(self, other):
+        return self._apply("*", other)
+
+    def __pow__(self, k):
+        if isinstance(k, Value):
+            raise TypeError("Value ** Value is not supported: the exponent must be a number. "
+                            "For a learnable exponent y write (y * x.log()).exp()")
+        if not isinstance(k, Real):
+            raise TypeError(f"the exponent must be an int or float, got {type(k).__name__}")
+        return self._apply("**", arg=float(k))
+
+    def maximum(self, other):
+        """max(self, other): the gradient flows to the larger input (to self on a tie)."""
+        return self._apply("max", other)
+
+    def exp(self):
+        """e^x."""
+        return self._apply("exp")
+
+    def log(self):
+        """Natural log; raises ValueError for x ≤ 0."""
+        return self._apply("log")
+
+    def reciprocal(self):
+        """1/x; raises ZeroDivisionError at x = 0."""
+        return self._apply("1/x")
+
+    def relu(self):
+        """max(0, x)."""
+        return self._apply("relu")
+
+    def tanh(self):
+        """tanh x."""
+        return self._apply("tanh")
+
+    def elu(self, alpha=1.0):
+        """x if x > 0 else alpha·(e^x − 1)."""
+        return self._apply("elu", arg=float(alpha))
+
+    # composed from the primitives
+    def sigmoid(self, fused=False):
+        """σ(x) = 1/(1 + e^−x).
+
+        Composed (default) exactly as the lecture draws it: x → ×(−1) → exp → +1 → 1/x, four op nodes
+        whose local gradients multiply to σ(1 − σ). `fused=True` makes one node with local σ(1 − σ).
+        """
+        if fused:
+            return self._apply("sigmoid")
+        return ((self * -1).exp() + 1).reciprocal()
+
+    def leaky_relu(self, slope=0.1):
+        """max(slope·x, x), as the lecture writes it."""
+        return (self * slope).maximum(self)
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __truediv__(self, other):
+        if isinstance(other, Value):
+            return self * other.reciprocal()
+        return self * _recip(_as_float(other))
+
+    def __radd__(self, other):
+        return self + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __rsub__(self, other):
+        return other + (-self)
+
+    def __rtruediv__(self, other):
+        return self.reciprocal() * other
+
+    def __rpow__(self, base):
+        """base ** x for a number base > 0, composed as e^(x·ln base)."""
+        base = _as_float(base)
+        if not base > 0:
+            raise ValueError(f"base ** Value needs base > 0, got {base!r}")
+        return (self * math.log(base)).exp()
+
+    # the graph walk
+    def backward(self):
+        """Backpropagate from this node: every node's `grad` becomes ∂self/∂node.
+
+        Seeds ∂self/∂self = 1 and walks the graph in reverse topological order (iteratively, so a chain of a
+        million nodes works), adding local × g into each parent. Leaf gradients accumulate across calls, as in
+        PyTorch: call `zero_grad()` (or `Module.zero_grad()`) before the next backward when you do not want
+        that. Intermediate nodes are reset first, so they hold this pass's gradient.
+        """
+        order = topological_order(self)
+        for node in order:
+            if node.parents:
+                node.grad = 0.0
+        self.grad += 1.0
+        for node in reversed(order):
+            g = node.grad
+            if g == 0.0:  # no upstream gradient: nothing to pass on (and no 0·inf = nan)
+                continue
+            for parent, local in zip(node.parents, node.local_grads):
+                parent.grad += local * g
+
+    def zero_grad(self):
+        """Set `grad` to 0.0 on every node of this node's graph."""
+        for node in topological_order(self):
+            node.grad = 0.0
+
+    # micrograd compatibility, for code and visualizers written against it
+    @property
+    def _prev(self):
+        return set(self.parents)
+
+    @property
+    def _op(self):
+        return self.op
+
+    def __repr__(self):
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
+
+
+def topological_order(root):
+    """Every node of root's graph, each after all of its parents (inputs first, root last).
+
+    An iterative depth-first walk: no recursion limit, so chains of millions of nodes work.
+    This is the one walk shared by `backward()`, the renderer and the step-through.
+    """
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack.extend((p, False) for p in reversed(node.parents) if p not in visited)
+    return order
+
+
+class GradcheckResult:
+    """What `gradcheck` found: `analytic` and `numeric` gradients and their largest errors."""
+
+    def __init__(self, analytic, numeric):
+        self.analytic, self.numeric = analytic, numeric
+        diffs = [abs(a - n) for a, n in zip(analytic, numeric)]
+        self.max_abs_err = max(diffs, default=0.0)
+        self.max_rel_err = max((d / max(abs(a), abs(n), 1e-12) for d, a, n in zip(diffs, analytic, numeric)),
+                               default=0.0)
+
+    def ok(self, atol=1e-5, rtol=1e-4):
+        """True when every gradient agrees within atol or rtol."""
+        return all(abs(a - n) <= atol + rtol * abs(n) for a, n in zip(self.analytic, self.numeric))
+
+    def __repr__(self):
+        return f"GradcheckResult(max_abs_err={self.max_abs_err:.3g}, max_rel_err={self.max_rel_err:.3g})"
+
+
+def gradcheck(f, xs, eps=1e-6):
+    """Compare `backward()` against central differences (f(x+ε) − f(x−ε)) / 2ε.
+
+    `f` takes Values and returns a Value; `xs` are the numbers to check at.
+    Returns a GradcheckResult with `max_abs_err` and `max_rel_err`.
+    """
+    xs = [_as_float(x) for x in xs]
+    inputs = [Value(x) for x in xs]
+    f(*inputs).backward()
+    analytic = [v.grad for v in inputs]
+    numeric = []
+    for i in range(len(xs)):
+        up = [Value(x + eps if j == i else x) for j, x in enumerate(xs)]
+        down = [Value(x - eps if j == i else x) for j, x in enumerate(xs)]
+        numeric.append((f(*up).data - f(*down).data) / (2 * eps))
+    return GradcheckResult(analytic, numeric)
