@@ -1,0 +1,89 @@
+"""Losses: each takes the model's outputs (Values) and the targets (numbers) and returns one Value.
+
+    bce    the lab's cost: −mean(y·log h + (1 − y)·log(1 − h)), h in [0, 1] (sigmoid outputs)
+    mse    mean((out − y)²)
+    hinge  micrograd's max-margin loss: mean(relu(1 − y·score)), y in {−1, 1}
+    l2     λ·Σ w² over the weights (not the biases), added to the cost by `fit(..., l2=λ)`
+"""
+from ..engine import Value
+
+__all__ = ["bce", "mse", "hinge", "l2", "LOSSES", "get_loss"]
+
+
+def _check(outputs, targets):
+    if len(outputs) != len(targets) or not len(outputs):
+        raise ValueError(f"need one target per output, got {len(outputs)} outputs and {len(targets)} targets")
+    for out in outputs:
+        if not isinstance(out, Value):
+            raise TypeError(f"a loss takes one Value per example, got {type(out).__name__}; "
+                            "a model for these losses must end in a layer of one unit")
+
+
+def bce(outputs, targets, eps=1e-12):
+    """Binary cross-entropy of probabilities h against labels y in [0, 1] (the lab's cost).
+
+    Finite even when h is exactly 0 or 1: each log reads max(h, eps) and max(1 − h, eps), so a
+    saturated h costs at most −log(eps) ≈ 27.6 (its gradient is then 0, as with tf.clip_by_value).
+    A term whose coefficient is 0 (y = 0 or y = 1) is left out of the graph: same value, fewer nodes.
+    """
+    _check(outputs, targets)
+    terms = []
+    for h, y in zip(outputs, targets):
+        y = float(y)
+        if not 0.0 <= y <= 1.0:
+            raise ValueError(f"bce needs targets in [0, 1], got {y!r}")
+        if not -1e-9 <= h.data <= 1 + 1e-9:
+            raise ValueError(f"bce needs probabilities in [0, 1], got output {h.data!r}; "
+                             "end the model with a sigmoid (MLP(..., output='sigmoid'))")
+        term = None
+        if y != 0.0:
+            term = h.maximum(eps).log() * y
+        if y != 1.0:
+            miss = (1 - h).maximum(eps).log() * (1.0 - y)
+            term = miss if term is None else term + miss
+        terms.append(term)
+    return _sum(terms) * (-1.0 / len(terms))
+
+
+def mse(outputs, targets):
+    """Mean squared error: mean((out − y)²)."""
+    _check(outputs, targets)
+    return _sum([(out - float(y)) ** 2 for out, y in zip(outputs, targets)]) * (1.0 / len(outputs))
+
+
+def hinge(outputs, targets):
+    """Max-margin loss on scores with labels y in {−1, 1}: mean(relu(1 − y·score)) (micrograd's demo)."""
+    _check(outputs, targets)
+    for y in targets:
+        if y not in (-1, 1):
+            raise ValueError(f"hinge needs labels -1 or 1, got {y!r}; for 0/1 labels pass 2 * y - 1")
+    return _sum([(1 - out * float(y)).relu() for out, y in zip(outputs, targets)]) * (1.0 / len(outputs))
+
+
+def l2(weights, lam):
+    """λ·Σ w²: L2 regularization (weight decay) over the given weights. Pass `model.weights()`, not biases."""
+    if not lam:
+        raise ValueError("l2 with λ = 0 adds nothing; leave it out")
+    return _sum([w * w for w in weights]) * float(lam)
+
+
+def _sum(values):
+    """v0 + v1 + ...: a chain of + nodes with no leading 0 constant (Python's sum() starts at 0)."""
+    out = values[0]
+    for v in values[1:]:
+        out = out + v
+    return out
+
+
+LOSSES = {"bce": bce, "mse": mse, "hinge": hinge}
+
+
+def get_loss(loss):
+    """The loss function for a name in LOSSES, or `loss` itself when it is callable."""
+    if callable(loss):
+        return loss
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} "
+                         "or pass a function (outputs, targets) -> Value")
+    return LOSSES[loss]
+

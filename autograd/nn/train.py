@@ -1,0 +1,177 @@
+"""The training loop: `fit(model, X, y)` runs gradient descent and returns a History of cost and accuracy.
+
+Full-batch by default, as in the lab: every step runs the model on every example, builds the cost
+(one graph), backpropagates once and updates. One step is `_step_eager`, kept small so that another
+way of running a step (e.g. a compiled batch mode) can be registered in `STEP_MODES`.
+"""
+import sys
+import time
+
+import numpy as np
+
+from ..engine import name_scope
+from .init import make_rng
+from .losses import get_loss, hinge, l2 as l2_penalty
+from .optim import make_optimizer
+
+__all__ = ["History", "fit", "evaluate", "predict", "accuracy", "STEP_MODES"]
+
+
+class History:
+    """What `fit` recorded, one entry per step: `cost` (the minimized cost, L2 term included) and `accuracy`
+    (of that step's forward pass, before its update), plus `seconds` of wall time."""
+
+    def __init__(self):
+        self.cost, self.accuracy, self.seconds = [], [], 0.0
+
+    def __len__(self):
+        return len(self.cost)
+
+    def as_dict(self):
+        """{"cost": [...], "accuracy": [...]}."""
+        return {"cost": list(self.cost), "accuracy": list(self.accuracy)}
+
+    def __repr__(self):
+        if not self.cost:
+            return "History(steps=0)"
+        return (f"History(steps={len(self)}, cost={self.cost[-1]:.6g}, accuracy={self.accuracy[-1]:.4g}, "
+                f"seconds={self.seconds:.3g})")
+
+
+def accuracy(outputs, targets, threshold=0.5):
+    """Fraction of examples where (output > threshold) equals (target > threshold)."""
+    hits = sum((out > threshold) == (t > threshold) for out, t in zip(outputs, targets))
+    return hits / len(targets)
+
+
+def _step_eager(model, X, y, loss_fn, optimizer, l2):
+    """One gradient-descent step on the examples X (lists of floats) with targets y: returns (cost, outputs)."""
+    outputs = [model(x) for x in X]
+    with name_scope("cost"):
+        cost = loss_fn(outputs, y)
+        if l2:
+            cost = cost + l2_penalty(model.weights(), l2)
+    optimizer.zero_grad()
+    cost.backward()
+    optimizer.step()
+    return cost.data, [out.data for out in outputs]
+
+
+STEP_MODES = {"eager": _step_eager}
+
+
+def _prepare(model, X, y, loss):
+    """X, y as lists of floats, the loss function and the accuracy threshold (0 for hinge's ±1 labels)."""
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float).reshape(-1)
+    if X.ndim != 2 or len(X) != len(y) or not len(y):
+        raise ValueError(f"X must be a matrix (n examples, n features) with one target per row; "
+                         f"got X of shape {X.shape} and {len(y)} targets")
+    nin = getattr(model, "nin", X.shape[1])
+    if X.shape[1] != nin:
+        raise ValueError(f"the model takes {nin} inputs but X has {X.shape[1]} columns")
+    loss_fn = get_loss(loss)
+    threshold = 0.5
+    if loss_fn is hinge:
+        if set(np.unique(y)) <= {0.0, 1.0}:
+            y = 2 * y - 1  # hinge's labels are ±1: map 0 → −1
+        threshold = 0.0
+    return X.tolist(), y.tolist(), loss_fn, threshold
+
+
+def _batches(n, batch_size, rng):
+    """Index arrays of minibatches, reshuffled every epoch, forever; the full batch when batch_size is None."""
+    if batch_size is None or batch_size >= n:
+        while True:
+            yield None
+    while True:
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            yield order[start:start + batch_size]
+
+
+def _progress_bar(progress, steps):
+    """A tqdm bar, or None: progress=None shows one on a terminal after 2 s, True always, False never."""
+    if progress is False or (progress is None and not sys.stderr.isatty()):
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        if progress:
+            raise ImportError('progress=True needs tqdm: pip install "chainrule[progress]"') from None
+        return None
+    return tqdm(total=steps, delay=0 if progress else 2.0, unit="step", leave=bool(progress))
+
+
+def fit(model, X, y, loss="bce", optimizer="sgd", lr=0.1, steps=1000, l2=0.0, batch_size=None,
+        seed=None, rng=None, callback=None, progress=None, threshold=None, mode="eager"):
+    """Train `model` on X (n × features) and targets y for `steps` updates; returns a History.
+
+    loss: "bce" (needs sigmoid outputs), "mse", "hinge" (0/1 labels become ±1), or a function.
+    optimizer: "sgd", "momentum" (SGD, μ = 0.9), "adam", or an Optimizer built on model.parameters().
+    l2: λ of the penalty λ·Σw² over the weights (`model.weights()`, biases excluded), added to the cost.
+    batch_size: None for full-batch gradient descent (the lab's); else shuffled minibatches drawn
+        with `seed`/`rng`; history then records each minibatch's cost and accuracy.
+    callback(step, model, history): called after every step (step counts from 0); return True to stop.
+    progress: a tqdm bar with the current cost; None = only on a terminal and only after 2 s.
+    threshold: an output above it predicts class 1 (default 0.5; 0 for hinge).
+    mode: how a step runs, a key of STEP_MODES ("eager": build the scalar graph, backward, update).
+    The model trains in training mode (dropout on); its previous mode is restored at the end.
+    """
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a positive int, got {steps!r}")
+    if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive int or None (full batch), got {batch_size!r}")
+    if l2 < 0:
+        raise ValueError(f"l2 must be >= 0, got {l2!r}")
+    if mode not in STEP_MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(STEP_MODES)}")
+    X, y, loss_fn, default_threshold = _prepare(model, X, y, loss)
+    threshold = default_threshold if threshold is None else threshold
+    step_fn = STEP_MODES[mode]
+    optimizer = make_optimizer(optimizer, model.parameters(), lr)
+    batches = _batches(len(X), batch_size, make_rng(seed, rng))
+    history, bar = History(), _progress_bar(progress, steps)
+    was_training, start = model.training, time.perf_counter()
+    model.train()
+    try:
+        for step in range(steps):
+            idx = next(batches)
+            Xb, yb = (X, y) if idx is None else ([X[i] for i in idx], [y[i] for i in idx])
+            cost, outputs = step_fn(model, Xb, yb, loss_fn, optimizer, l2)
+            history.cost.append(cost)
+            history.accuracy.append(accuracy(outputs, yb, threshold))
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix_str(f"cost={cost:.4f}", refresh=False)
+            if callback is not None and callback(step, model, history):
+                break
+    finally:
+        history.seconds = time.perf_counter() - start
+        model.train(was_training)
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def predict(model, X):
+    """The model's outputs on every row of X in eval mode (dropout off), as a numpy array."""
+    was_training = model.training
+    model.eval()
+    try:
+        outs = [model(x) for x in np.asarray(X, dtype=float).tolist()]
+    finally:
+        model.train(was_training)
+    return np.array([[o.data for o in out] if isinstance(out, list) else out.data for out in outs])
+
+
+def evaluate(model, X, y, loss="bce", threshold=None):
+    """(cost, accuracy) of the model on X, y in eval mode, without training (no L2 term)."""
+    Xl, yl, loss_fn, default_threshold = _prepare(model, X, y, loss)
+    was_training = model.training
+    model.eval()
+    try:
+        outputs = [model(x) for x in Xl]
+        cost = loss_fn(outputs, yl).data
+    finally:
+        model.train(was_training)
+    return cost, accuracy([o.data for o in outputs], yl, default_threshold if threshold is None else threshold)

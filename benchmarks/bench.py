@@ -1,0 +1,541 @@
+"""chainrule's speed and memory against micrograd 0.1.0, PyTorch and hand-vectorized numpy.
+
+    python benchmarks/bench.py              # every workload, about two minutes; writes benchmarks/results/latest.json
+    python benchmarks/bench.py --quick      # tiny sizes: a smoke run (seconds)
+    python benchmarks/bench.py --markdown   # the table of results/latest.json as markdown, for the README
+
+Installs nothing: an engine that is not installed is skipped with a note (micrograd: pip install
+"chainrule[bench]"; PyTorch: pip install torch). Every time is the median of at least 5 repeats, with
+Python's garbage collector on, as a user runs it. Ratios are against micrograd 0.1.0.
+
+Workloads:
+  ops        build a + and × heavy expression, x = x·w + c (ops per second)
+  chain N    build a chain y = y + c of N nodes and backpropagate it (µs per node)
+  memory     bytes per node of the moons step's graph (tracemalloc: traced bytes / nodes)
+  moons      one training step of MLP(2, [16, 16, 1]) (ReLU) on 100 moons points: hinge loss + 1e-4·L2,
+             forward, backward, SGD (ms per step)
+"""
+import argparse
+import datetime
+import gc
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
+ENGINES = ["chainrule eager", "chainrule compiled", "micrograd 0.1.0", "torch scalar", "torch vectorized",
+           "numpy vectorized"]
+BASELINE = "micrograd 0.1.0"
+ALPHA = 1e-4  # the L2 coefficient of micrograd's moons demo
+LR = 0.05  # a fixed learning rate, so that hundreds of timed steps stay finite
+
+
+class Skip(Exception):
+    """This engine does not run this workload (the message says why)."""
+
+
+# --- engines ----------------------------------------------------------------------------------------------------
+
+
+def ours():
+    from autograd import Value
+    return Value
+
+
+def micrograd():
+    try:
+        from micrograd.engine import Value
+    except ImportError:
+        raise Skip('micrograd not installed: pip install "chainrule[bench]"') from None
+    return Value
+
+
+def torch():
+    try:
+        import torch
+    except ImportError:
+        raise Skip("PyTorch not installed: pip install torch") from None
+    torch.set_num_threads(1)  # small tensors; a shared 2-core machine
+    return torch
+
+
+def torch_leaf():
+    t = torch()
+    return lambda x: t.tensor(x, dtype=t.float64, requires_grad=True)
+
+
+SCALAR_LEAVES = {"chainrule eager": ours, "micrograd 0.1.0": micrograd, "torch scalar": torch_leaf}
+
+
+def times(run, repeats, warmup=1):
+    """Seconds of `run()` for each repeat after `warmup` unmeasured runs."""
+    for _ in range(warmup):
+        run()
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def summary(samples, unit, scale=1.0, higher_is_better=False, **extra):
+    values = [s * scale for s in samples]
+    return {"median": statistics.median(values), "samples": values, "unit": unit,
+            "higher_is_better": higher_is_better, **extra}
+
+
+# --- workloads ----------------------------------------------------------------------------------------------------
+
+
+def ops_per_second(engine, n_ops, repeats):
+    leaf = SCALAR_LEAVES[engine]()
+
+    def build():
+        x, w, c = leaf(1.0), leaf(0.999), leaf(0.001)
+        for _ in range(n_ops // 2):
+            x = x * w + c
+        return x
+
+    samples = times(build, repeats)
+    return summary([n_ops / s for s in samples], "ops/s", higher_is_better=True)
+
+
+def chain(engine, n, repeats):
+    """Build y = y + c, n nodes deep, then backward; µs per node of both, and of each part."""
+    if engine == "torch scalar" and n > 100_000:
+        raise Skip("about 10 µs per scalar op: a million-node chain takes minutes")
+    leaf = SCALAR_LEAVES[engine]()
+    build, back, in_gc = [], [], []
+    collecting = GcClock()
+    for _ in range(repeats):
+        x, c = leaf(1.0), leaf(0.5)
+        y = x
+        collecting.total = 0.0
+        start = time.perf_counter()
+        for _ in range(n):
+            y = y + c
+        middle = time.perf_counter()
+        try:
+            y.backward()
+        except RecursionError:
+            del x, y
+            gc.collect()
+            raise RuntimeError(f"RecursionError at depth {n:,} (its topological sort recurses)") from None
+        end = time.perf_counter()
+        build.append(middle - start)
+        back.append(end - middle)
+        in_gc.append(collecting.total)
+        del x, y
+    collecting.stop()
+    total = [(b + k) / n for b, k in zip(build, back)]
+    return summary(total, "µs/node", 1e6, build_us=statistics.median(build) / n * 1e6,
+                   backward_us=statistics.median(back) / n * 1e6, gc_us=statistics.median(in_gc) / n * 1e6)
+
+
+class GcClock:
+    """Seconds spent in the garbage collector's passes since `total` was last reset (gc.callbacks)."""
+
+    def __init__(self):
+        self.total, self._start = 0.0, 0.0
+        gc.callbacks.append(self._tick)
+
+    def _tick(self, phase, info):
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.total += time.perf_counter() - self._start
+
+    def stop(self):
+        gc.callbacks.remove(self._tick)
+
+
+def moons_data(n):
+    try:
+        from autograd.data import moons
+        X, y = moons(n, noise=0.1, seed=0)
+    except ImportError:  # before autograd.data exists: the same two half circles
+        rng = np.random.default_rng(0)
+        t, label = rng.uniform(0, np.pi, n), rng.integers(0, 2, n)
+        X = np.column_stack([np.where(label, 1 - np.cos(t), np.cos(t)), np.where(label, 0.5 - np.sin(t), np.sin(t))])
+        X, y = X + 0.1 * rng.standard_normal((n, 2)), label
+    return X, 2.0 * np.asarray(y, dtype=float) - 1.0
+
+
+def initial_weights(sizes, seed=1337):
+    """micrograd's initialization, U(−1, 1) weights and zero biases, as matrices W (n_in, n_out)."""
+    rng = random.Random(seed)
+    Ws = [np.array([[rng.uniform(-1, 1) for _ in range(b)] for _ in range(a)]) for a, b in zip(sizes, sizes[1:])]
+    return Ws, [np.zeros(b) for b in sizes[1:]]
+
+
+class ScalarMLP:
+    """micrograd's Neuron/Layer/MLP for any scalar type (micrograd's Value, torch 0-d tensors), from matrices."""
+
+    def __init__(self, Ws, bs, leaf):
+        self.layers = [[([leaf(float(w)) for w in W[:, j]], leaf(float(b[j]))) for j in range(W.shape[1])]
+                       for W, b in zip(Ws, bs)]
+
+    def __call__(self, x):
+        for depth, layer in enumerate(self.layers):
+            last = depth == len(self.layers) - 1
+            x = [sum((wi * xi for wi, xi in zip(w, x)), b) for w, b in layer]
+            x = x if last else [xi.relu() for xi in x]
+        return x[0]
+
+    def parameters(self):
+        return [p for layer in self.layers for w, b in layer for p in w + [b]]
+
+
+def our_mlp(Ws, bs):
+    try:
+        from autograd.nn import MLP
+    except ImportError:  # before autograd.nn exists
+        return ScalarMLP(Ws, bs, ours())
+    return MLP.from_weights(Ws, bs, activation="relu", output="identity")
+
+
+def hinge_graph(model, X, Y, leaf, params):
+    """micrograd's demo loss: mean of relu(1 − y·score) plus α·Σp², one graph."""
+    inputs = [list(map(leaf, row)) for row in X.tolist()]
+    scores = list(map(model, inputs))
+    losses = [(1 + -yi * si).relu() for yi, si in zip(Y.tolist(), scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    return data_loss + ALPHA * sum(p * p for p in params)
+
+
+def scalar_step(model, X, Y, leaf):
+    params = model.parameters()
+
+    def step():
+        loss = hinge_graph(model, X, Y, leaf, params)
+        for p in params:
+            p.grad = 0.0
+        loss.backward()
+        for p in params:
+            p.data -= LR * p.grad
+        return loss
+
+    return step
+
+
+def torch_scalar_step(model, X, Y, t):
+    params = model.parameters()
+
+    def step():
+        loss = hinge_graph(model, X, Y, lambda x: t.tensor(x, dtype=t.float64), params)
+        for p in params:
+            p.grad = None
+        loss.backward()
+        with t.no_grad():
+            for p in params:
+                p -= LR * p.grad
+        return loss
+
+    return step
+
+
+def compiled_step(model, X, Y):
+    from autograd.compiled import record
+    params = model.parameters()
+    start = time.perf_counter()
+    tape = record(lambda x, y: (1 + -y * model(x)).relu() + ALPHA * sum(p * p for p in params), X, Y)
+    recorded = time.perf_counter() - start
+
+    def step():
+        for p in params:
+            p.grad = 0.0
+        cost = tape.mean(X, Y)
+        for p in params:
+            p.data -= LR * p.grad
+        return cost
+
+    return step, recorded, tape
+
+
+def numpy_step(Ws, bs, X, Y):
+    P = [a.copy() for pair in zip(Ws, bs) for a in pair]  # W1, b1, W2, b2, W3, b3
+
+    def step(lr=LR):
+        W1, b1, W2, b2, W3, b3 = P
+        z1 = X @ W1 + b1
+        h1 = np.maximum(z1, 0)
+        z2 = h1 @ W2 + b2
+        h2 = np.maximum(z2, 0)
+        margin = 1 - Y * (h2 @ W3 + b3)[:, 0]
+        cost = np.maximum(margin, 0).mean() + ALPHA * sum((p * p).sum() for p in P)
+        ds = np.where(margin > 0, -Y, 0.0)[:, None] / len(Y)
+        dz2 = (ds @ W3.T) * (z2 > 0)
+        dz1 = (dz2 @ W2.T) * (z1 > 0)
+        grads = [X.T @ dz1, dz1.sum(0), h1.T @ dz2, dz2.sum(0), h2.T @ ds, ds.sum(0)]
+        for p, g in zip(P, grads):
+            p -= lr * (g + 2 * ALPHA * p)
+        return cost
+
+    return step
+
+
+def torch_vectorized_step(Ws, bs, X, Y, t):
+    P = [t.tensor(a, dtype=t.float64, requires_grad=True) for pair in zip(Ws, bs) for a in pair]
+    Xt, Yt = t.tensor(X), t.tensor(Y)
+
+    def step():
+        W1, b1, W2, b2, W3, b3 = P
+        h = t.relu(t.relu(Xt @ W1 + b1) @ W2 + b2)
+        cost = t.relu(1 - Yt * (h @ W3 + b3)[:, 0]).mean() + ALPHA * sum((p * p).sum() for p in P)
+        for p in P:
+            p.grad = None
+        cost.backward()
+        with t.no_grad():
+            for p in P:
+                p -= LR * p.grad
+        return cost
+
+    return step
+
+
+def moons_step(engine, n_points, sizes, repeats):
+    X, Y = moons_data(n_points)
+    Ws, bs = initial_weights(sizes)
+    extra = {}
+    if engine == "chainrule eager":
+        step = scalar_step(our_mlp(Ws, bs), X, Y, ours())
+    elif engine == "chainrule compiled":
+        step, recorded, tape = compiled_step(our_mlp(Ws, bs), X, Y)
+        extra = {"record_ms": recorded * 1e3, "tape": repr(tape)}
+    elif engine == "micrograd 0.1.0":
+        leaf = micrograd()
+        step = scalar_step(ScalarMLP(Ws, bs, leaf), X, Y, leaf)
+    elif engine == "torch scalar":
+        t = torch()
+        step = torch_scalar_step(ScalarMLP(Ws, bs, torch_leaf()), X, Y, t)
+    elif engine == "torch vectorized":
+        step = torch_vectorized_step(Ws, bs, X, Y, torch())
+    else:
+        step = numpy_step(Ws, bs, X, Y)
+    fast = engine in ("chainrule compiled", "torch vectorized", "numpy vectorized")
+    samples = times(step, repeats * 40 if fast else repeats, warmup=5 if fast else 1)
+    return summary(samples, "ms/step", 1e3, **extra)
+
+
+def bytes_per_node(engine, n_points, sizes):
+    if engine == "torch scalar":
+        raise Skip("its graph lives in C++, out of tracemalloc's sight")
+    leaf = ours() if engine == "chainrule eager" else micrograd()
+    X, Y = moons_data(n_points)
+    Ws, bs = initial_weights(sizes)
+    model = our_mlp(Ws, bs) if engine == "chainrule eager" else ScalarMLP(Ws, bs, leaf)
+    params = model.parameters()
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    loss = hinge_graph(model, X, Y, leaf, params)
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    seen, stack = set(), [loss]
+    while stack:  # count the graph's nodes (both engines have micrograd's _prev)
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(node._prev)
+    return {"median": used / len(seen), "samples": [used / len(seen)], "unit": "B/node", "higher_is_better": False,
+            "nodes": len(seen), "bytes": used}
+
+
+# --- running, reporting ---------------------------------------------------------------------------------------------
+
+
+SCALAR = ("chainrule eager", "micrograd 0.1.0", "torch scalar")
+
+
+def workloads(quick):
+    """(key, description, engines it applies to, measure(engine, repeats)) for every workload."""
+    sizes = [2, 4, 4, 1] if quick else [2, 16, 16, 1]
+    n_points = 20 if quick else 100
+    n_ops = 2_000 if quick else 100_000
+    deep = 20_000 if quick else 1_000_000
+    net = f"MLP({sizes[0]}, {sizes[1:]}) on {n_points} moons points"
+    return [
+        ("ops", f"build x = x·w + c, {n_ops:,} ops", SCALAR, lambda e, r: ops_per_second(e, n_ops, r)),
+        ("chain 500", "chain of 500 nodes: build + backward", SCALAR, lambda e, r: chain(e, 500, r)),
+        ("chain 5,000", "chain of 5,000 nodes: build + backward", SCALAR, lambda e, r: chain(e, 5_000, r)),
+        (f"chain {deep:,}", f"chain of {deep:,} nodes: build + backward", SCALAR, lambda e, r: chain(e, deep, r)),
+        ("memory", f"bytes per node of one step's graph, {net}", SCALAR,
+         lambda e, r: bytes_per_node(e, n_points, sizes)),
+        ("moons step", f"one SGD step, {net}, hinge + L2", ENGINES, lambda e, r: moons_step(e, n_points, sizes, r)),
+    ]
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    versions = {"python": platform.python_version(), "numpy": np.__version__}
+    for name in ("micrograd", "torch"):
+        try:
+            from importlib.metadata import version
+            versions[name] = version(name)
+        except Exception:  # not installed
+            versions[name] = None
+    return {"cpu": cpu, "cores": os.cpu_count(), "system": platform.platform(), "versions": versions}
+
+
+def measure_cell(key, engine, quick, repeats):
+    """One workload on one engine, in this process: its result dict."""
+    measure = {k: m for k, _, _, m in workloads(quick)}[key]
+    try:
+        return measure(engine, repeats)
+    except Skip as why:
+        return {"skipped": str(why)}
+    except RuntimeError as failure:
+        return {"error": str(failure)}
+
+
+def run(quick, repeats, engines):
+    """Every workload on every engine, each in a fresh Python process (so that one engine's imports, such as
+    torch's many objects, which the garbage collector then scans, do not slow another)."""
+    result = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "quick": quick, "repeats": repeats,
+              "machine": machine(), "gc": "on", "baseline": BASELINE, "workloads": []}
+    for key, description, applies, _ in workloads(quick):
+        row = {"key": key, "description": description, "results": {}}
+        for engine in engines:
+            print(f"  {key:<16} {engine:<20}", end=" ", flush=True, file=sys.stderr)
+            if engine not in applies:
+                cell = {"skipped": "builds no graph of scalar nodes"}
+            elif engine == "micrograd 0.1.0" and key.startswith("chain") and key not in ("chain 500", "chain 5,000"):
+                cell = {"error": "RecursionError (not run: its recursive topological sort fails at depth 5,000)"}
+            else:
+                command = [sys.executable, __file__, "--cell", key, "--engine", engine, "--repeats", str(repeats)]
+                worker = subprocess.run(command + (["--quick"] if quick else []), capture_output=True, text=True)
+                if worker.returncode:
+                    raise SystemExit(f"the {engine} run of {key!r} failed:\n{worker.stderr}")
+                cell = json.loads(worker.stdout)
+            row["results"][engine] = cell
+            print(cell.get("skipped") and "skipped" or cell.get("error") or f"{cell['median']:.4g} {cell['unit']}",
+                  file=sys.stderr)
+        result["workloads"].append(row)
+    result["checks"] = checks(result)
+    return result
+
+
+def ratio(cell, base):
+    """How many times better than the baseline (faster, more ops/s, fewer bytes)."""
+    if "median" not in cell or base is None or "median" not in base:
+        return None
+    return cell["median"] / base["median"] if cell["higher_is_better"] else base["median"] / cell["median"]
+
+
+def checks(result):
+    """The targets of the speed work, measured: ratios against micrograd and numpy, and depth scaling."""
+    rows = {w["key"]: w["results"] for w in result["workloads"]}
+    out = {}
+    moons, memory = rows.get("moons step", {}), rows.get("memory", {})
+    get = lambda cells, engine: cells.get(engine, {}).get("median")  # noqa: E731
+    if get(moons, BASELINE) and get(moons, "chainrule eager"):
+        out["eager step speed-up vs micrograd (target >= 5)"] = get(moons, BASELINE) / get(moons, "chainrule eager")
+    if get(memory, BASELINE) and get(memory, "chainrule eager"):
+        out["bytes per node, micrograd / eager (target >= 4)"] = get(memory, BASELINE) / get(memory, "chainrule eager")
+    if get(moons, BASELINE) and get(moons, "chainrule compiled"):
+        out["compiled step speed-up vs micrograd (target >= 200)"] = get(moons, BASELINE) / get(moons, "chainrule compiled")
+    if get(moons, "numpy vectorized") and get(moons, "chainrule compiled"):
+        out["compiled step / numpy step (target <= 5)"] = get(moons, "chainrule compiled") / get(moons, "numpy vectorized")
+    deep = [k for k in rows if k.startswith("chain") and k not in ("chain 500", "chain 5,000")]
+    small, big = rows.get("chain 5,000", {}).get("chainrule eager", {}), rows.get(deep[0], {}).get("chainrule eager", {}) if deep else {}
+    if "median" in small and "median" in big:
+        out[f"{deep[0]} / chain 5,000, µs per node, build + backward (target <= 1.5)"] = big["median"] / small["median"]
+        out[f"{deep[0]} / chain 5,000, µs per node, backward only"] = big["backward_us"] / small["backward_us"]
+        out[f"{deep[0]} / chain 5,000, µs per node, build + backward outside the garbage collector"] = (
+            (big["median"] - big["gc_us"]) / (small["median"] - small["gc_us"]))
+    return out
+
+
+def fmt(cell):
+    if "skipped" in cell:
+        return "—"
+    if "error" in cell:
+        return "RecursionError" if "Recursion" in cell["error"] else "failed"
+    value, unit = cell["median"], cell["unit"]
+    if unit == "ops/s":
+        return f"{value / 1e6:.2f} M ops/s" if value >= 1e6 else f"{value / 1e3:.0f} k ops/s"
+    if unit == "ms/step":
+        return f"{value:.3g} ms" if value < 100 else f"{value:.0f} ms"
+    if unit == "µs/node":
+        return f"{value:.2f} µs/node"
+    return f"{value:.0f} B/node"
+
+
+def table(result, markdown=False):
+    engines = [e for e in ENGINES if any(e in w["results"] for w in result["workloads"])]
+    header = ["workload"] + engines
+    lines = []
+    for w in result["workloads"]:
+        base = w["results"].get(BASELINE)
+        cells = [w["description"]]
+        for engine in engines:
+            cell = w["results"].get(engine, {"skipped": "not run"})
+            text, r = fmt(cell), ratio(cell, base)
+            if r is not None and engine != BASELINE:
+                text += f" ({r:.3g}×)" if r < 100 else f" ({r:,.0f}×)"
+            cells.append(text)
+        lines.append(cells)
+    m = result["machine"]
+    title = (f"{result['date'][:10]}, {m['cpu']}, {m['cores']} cores, Python {m['versions']['python']}, "
+             f"numpy {m['versions']['numpy']}, torch {m['versions'].get('torch')}; median of "
+             f"{result['repeats']} repeats or more, garbage collector on; (N×) = N times micrograd 0.1.0"
+             + (" [--quick sizes]" if result["quick"] else ""))
+    if markdown:
+        out = [title, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        out += ["| " + " | ".join(row) + " |" for row in lines]
+    else:
+        widths = [max(len(str(row[i])) for row in [header] + lines) for i in range(len(header))]
+        out = [title, ""] + ["  ".join(str(c).ljust(wd) for c, wd in zip(row, widths)) for row in [header] + lines]
+    notes = [f"{k}: {v:.3g}" for k, v in result.get("checks", {}).items()]
+    return "\n".join(out + [""] + [("- " if markdown else "") + n for n in notes])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
+    parser.add_argument("--repeats", type=int, default=5, help="repeats per measurement (at least 5 for the README)")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated subset of: " + ", ".join(ENGINES))
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON results")
+    parser.add_argument("--markdown", action="store_true", help="print the table of --out as markdown; run nothing")
+    parser.add_argument("--cell", help=argparse.SUPPRESS)  # internal: run one workload on --engine, print JSON
+    parser.add_argument("--engine", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.cell:
+        print(json.dumps(measure_cell(args.cell, args.engine, args.quick, args.repeats)))
+        return
+    if args.markdown:
+        print(table(json.loads(args.out.read_text()), markdown=True))
+        return
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = set(engines) - set(ENGINES)
+    if unknown:
+        parser.error(f"unknown engines {sorted(unknown)}; choose from {ENGINES}")
+    result = run(args.quick, args.repeats, engines)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    tmp.replace(args.out)
+    print(table(result))
+    print(f"\nwrote {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""The render and demo subcommands: files, printed gradients, exit codes and one-line errors."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from viz import backends
+from viz.cli import main
+from viz.examples import EXAMPLES
+
+HAS_RENDERER = bool(backends.available())
+needs_renderer = pytest.mark.skipif(not HAS_RENDERER, reason="neither Graphviz's dot nor graphviz-pure is installed")
+
+
+@pytest.fixture(autouse=True)
+def no_env_choice(monkeypatch):
+    monkeypatch.delenv(backends.ENV_VAR, raising=False)
+
+
+def one_line_error(capsys, argv):
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("chainrule ")
+    return err
+
+
+@needs_renderer
+def test_render_writes_the_example(tmp_path, capsys):
+    out = tmp_path / "deep" / "wxb.svg"
+    assert main(["render", "wxb", "-o", str(out)]) == 0
+    assert capsys.readouterr().out == f"wrote {out}\n"
+    text = out.read_text()
+    assert "data &#45;7" in text and "grad 5" in text  # Graphviz writes - as &#45; in SVG
+
+
+def test_render_dot_source_with_network_options(tmp_path):
+    out = tmp_path / "neuron.dot"
+    assert main(["render", "neuron", "-o", str(out), "--sigmoid", "compact", "--rankdir", "TB"]) == 0
+    source = out.read_text()
+    assert "rankdir=TB" in source and "label=<σ>" in source and "label=<0.25>" in source  # σ'(0) = 0.25
+
+
+def test_unknown_example_and_format_are_one_line_errors(tmp_path, capsys):
+    err = one_line_error(capsys, ["render", "xor_magic", "-o", str(tmp_path / "x.svg")])
+    assert "unknown example 'xor_magic'" in err and "wxb" in err
+    err = one_line_error(capsys, ["render", "wxb", "-o", str(tmp_path / "x.gif")])
+    assert ".svg, .png, .pdf, .dot" in err
+    assert not (tmp_path / "x.gif").exists()
+
+
+@pytest.mark.skipif("graphviz-pure" not in backends.available(), reason="graphviz-pure is not installed")
+def test_pdf_without_graphviz_dot(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv(backends.ENV_VAR, "graphviz-pure")
+    err = one_line_error(capsys, ["render", "wxb", "-o", str(tmp_path / "wxb.pdf")])
+    assert "pdf output needs Graphviz's dot" in err
+
+
+def test_no_renderer_is_one_line_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(backends, "_which", lambda program: None)
+    err = one_line_error(capsys, ["render", "wxb", "-o", str(tmp_path / "wxb.png")])
+    assert "pip install graphviz-pure" in err
+    assert main(["render", "wxb", "-o", str(tmp_path / "wxb.dot")]) == 0
+
+
+def test_help_lists_examples_and_formats(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["render", "--help"])
+    assert exit_.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert all(name in out for name in EXAMPLES)
+    assert "svg, png, pdf, dot" in out
+
+
+def test_bad_choice_exits_2(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["render", "wxb", "--rankdir", "XY"])
+    assert exit_.value.code == 2
+
+
+@needs_renderer
+def test_demo_renders_every_example_and_prints_gradients(tmp_path, capsys):
+    assert main(["demo", "-o", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "f = w·x + b at w=-2, x=5, b=3: f = -7, ∂f/∂w = 5, ∂f/∂x = -2, ∂f/∂b = 1" in out
+    for name in EXAMPLES:
+        assert (tmp_path / f"{name}.svg").read_text().startswith("<?xml")
+        assert (tmp_path / f"{name}.png").read_bytes().startswith(b"\x89PNG")
+        assert str(tmp_path / f"{name}.png") in out
+
+
+def test_python_m_viz(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env.pop(backends.ENV_VAR, None)
+    out = tmp_path / "wxb.dot"
+    done = subprocess.run([sys.executable, "-m", "viz", "render", "wxb", "-o", str(out)],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "label=<-2>" in out.read_text()
+    bad = subprocess.run([sys.executable, "-m", "viz", "render", "nope"], capture_output=True, text=True, env=env,
+                         cwd=tmp_path)
+    assert bad.returncode == 2
+    assert bad.stderr.count("\n") == 1 and "unknown example 'nope'" in bad.stderr

@@ -1,0 +1,198 @@
+"""The step model: backward_steps replays backward() exactly, in its order, without touching grads."""
+import math
+
+import pytest
+
+from autograd import Value, topological_order
+from viz.steps import backward_steps, fmt, forward_steps, load_root, node_names
+
+
+def wxb():
+    w, x, b = Value(-2.0, "w"), Value(5.0, "x"), Value(3.0, "b")
+    f = w * x + b
+    f.label = "f"
+    return f, w, x, b
+
+
+def engine_grads(build):
+    """Every node's gradient after the engine's backward(), by topological position."""
+    root = build()
+    root = root[0] if isinstance(root, tuple) else root
+    root.backward()
+    return [v.grad for v in topological_order(root)]
+
+
+def test_wxb_steps_end_with_the_lecture_gradients():
+    f, w, x, b = wxb()
+    steps = backward_steps(f)
+    grads = steps[-1].grads
+    assert (grads[w], grads[x], grads[b], grads[f]) == (5.0, -2.0, 1.0, 1.0)
+    assert [s.node.op for s in steps] == ["+", "*"]
+    assert steps[-1].sentence == ("∂f/∂w += ∂f/∂n2 · ∂n2/∂w = 1 · 5 = 5; "
+                                  "∂f/∂x += ∂f/∂n2 · ∂n2/∂x = 1 · (−2) = −2")
+    x_part = steps[-1].contributions[1]
+    assert (x_part.parent, x_part.local, x_part.product, x_part.before, x_part.after) == (x, -2.0, -2.0, 0.0, -2.0)
+
+
+def test_building_steps_leaves_every_grad_alone():
+    f, w, x, b = wxb()
+    w.grad = 7.5  # whatever the user holds stays as it is
+    backward_steps(f, forward=True)
+    assert [v.grad for v in topological_order(f)] == [7.5, 0.0, 0.0, 0.0, 0.0]
+
+
+def test_apply_writes_what_backward_writes():
+    f, w, x, b = wxb()
+    w.grad = 7.5  # leaves accumulate, as in backward()
+    backward_steps(f, apply=True)
+    applied = [v.grad for v in topological_order(f)]
+    g, w2, *_ = wxb()
+    w2.grad = 7.5
+    g.backward()
+    assert applied == [v.grad for v in topological_order(g)] == [12.5, -2.0, 1.0, 1.0, 1.0]
+
+
+def test_reused_node_accumulates_across_steps():
+    x = Value(3.0, "x")
+    a = x + x
+    a.label = "a"
+    b = a * a
+    b.label = "b"
+    first, second = backward_steps(b)
+    assert first.node is b and second.node is a
+    assert [(c.before, c.after) for c in first.contributions] == [(0.0, 6.0), (6.0, 12.0)]
+    assert second.g == 12.0
+    assert [(c.before, c.after) for c in second.contributions] == [(0.0, 12.0), (12.0, 24.0)]
+    assert second.sentence.endswith("∂b/∂x += ∂b/∂a · ∂a/∂x = 12 · 1 = 12, total 12 + 12 = 24")
+    assert a in first.final and x not in first.final and x in second.final
+    b.backward()
+    assert (x.grad, a.grad) == (24.0, 12.0)  # d(4x²)/dx = 8x
+
+
+def test_composed_sigmoid_walks_the_lecture_chain():
+    z = Value(1.0, "z")
+    s = z.sigmoid()
+    steps = backward_steps(s)
+    assert [st.node.op for st in steps] == ["1/x", "+", "exp", "*"]
+    # the local gradient along the chain 1/x -> +1 -> exp -> ×(−1), one factor per step
+    chain = [st.contributions[0].local for st in steps]
+    sigma = 1 / (1 + math.exp(-1.0))
+    assert math.prod(chain) == pytest.approx(sigma * (1 - sigma), rel=1e-12)
+    assert steps[-1].grads[z] == pytest.approx(0.19661193324148185, rel=1e-12)
+    assert "= (−0.1966) · (−1) = 0.1966" in steps[-1].sentence
+
+
+def test_zero_upstream_gradient_passes_nothing_on_like_the_engine():
+    x, w = Value(2.0, "x"), Value(-1.0, "w")
+    h = (x * w).relu()  # relu of −2: local 0, so the product node gets g = 0
+    h.label = "h"
+    out = h * 3.0 + x
+    out.label = "out"
+    steps = backward_steps(out)
+    dead = next(s for s in steps if s.node.op == "*" and s.node.parents[0] is x)
+    assert dead.skipped and dead.contributions == ()
+    assert dead.sentence == "∂out/∂n2 = 0: nothing to pass on (backward() skips this node)"
+    out.backward()
+    assert [steps[-1].grads[v] for v in topological_order(out)] == [v.grad for v in topological_order(out)]
+
+
+@pytest.mark.parametrize("build", [
+    lambda: wxb()[0],
+    lambda: (Value(0.5, "a") * Value(-1.5, "b")).tanh() * Value(2.0, "c") + Value(1.0, "a").exp(),
+    lambda: (Value(3.0, "x") ** 2 - Value(1.0, "y").log()) / Value(4.0, "z").maximum(Value(4.0, "t")),
+    lambda: Value(1.5, "x").elu(0.5).sigmoid(fused=True) + Value(-0.5, "y").elu(),
+])
+def test_same_order_and_gradients_as_backward(build):
+    root = build()
+    steps = backward_steps(root)
+    order = topological_order(root)
+    assert [s.node for s in steps] == [v for v in reversed(order) if v.parents]
+    assert [steps[-1].grads[v] for v in order] == engine_grads(build)
+
+
+def test_names_are_labels_or_topological_positions():
+    f, w, x, b = wxb()
+    names = node_names(f)
+    assert [names[v] for v in topological_order(f)] == ["w", "x", "n2", "b", "f"]
+    assert node_names(f, {f.parents[0]: "wx"})[f.parents[0]] == "wx"
+
+
+def test_forward_steps_compute_in_topological_order():
+    f, *_ = wxb()
+    steps = forward_steps(f)
+    assert [s.sentence for s in steps] == ["w = −2 (input)", "x = 5 (input)", "n2 = w · x = (−2) · 5 = −10",
+                                           "b = 3 (input)", "f = n2 + b = (−10) + 3 = −7"]
+    assert [len(s.computed) for s in steps] == [1, 2, 3, 4, 5]
+    both = backward_steps(f, forward=True)
+    assert [s.kind for s in both] == ["forward"] * 5 + ["backward"] * 2
+    assert [s.index for s in both] == list(range(7))
+    assert "exp(−1)" in forward_steps(Value(-1.0, "z").exp())[1].sentence
+
+
+def test_a_leaf_root_is_one_step():
+    (step,) = backward_steps(Value(4.0, "x"))
+    assert step.sentence == "∂x/∂x = 1: x is an input, nothing to pass on"
+
+
+def test_fmt_four_significant_digits():
+    assert [fmt(v) for v in (-2.0, 0.19661193, 1234.5678, -0.0, 1e-7, math.inf)] == [
+        "−2", "0.1966", "1235", "0", "1e−07", "inf"]
+
+
+def test_load_root_from_a_file(tmp_path):
+    path = tmp_path / "graph.py"
+    path.write_text("from autograd import Value\n\n"
+                    "def helper(x):\n    return x\n\n"
+                    "def nothing():\n    return 3\n\n"
+                    "def mine():\n    return Value(2.0, 'a') * Value(4.0, 'b')\n\n"
+                    "def other():\n    return Value(1.0, 'z').exp()\n")
+    assert load_root(str(path)).data == 8.0  # the first function without arguments returning a Value
+    assert load_root(str(path), func="other").op == "exp"
+    with pytest.raises(LookupError, match="has no function 'nope'"):
+        load_root(str(path), func="nope")
+    with pytest.raises(LookupError, match="no such file"):
+        load_root(str(tmp_path / "missing.py"))
+    with pytest.raises(TypeError, match="needs the Value"):
+        backward_steps(3.0)
+
+
+def sigma(z):
+    return 1 / (1 + math.exp(-z))
+
+
+def test_shipped_wxb_example_by_number():
+    from viz.examples import find, wxb as shipped
+
+    f = shipped()
+    steps = backward_steps(f)
+    grads = steps[-1].grads
+    assert [grads[find(f, name)] for name in ("w", "x", "b", "g")] == [5.0, -2.0, 1.0, 1.0]
+    assert "∂f/∂x += ∂f/∂g · ∂g/∂x = 1 · (−2) = −2" in steps[-1].sentence
+
+
+def test_shipped_sigmoid_chain_steps_multiply_to_sigma_prime():
+    from viz.examples import find, sigmoid_chain
+
+    out = sigmoid_chain(0.5)
+    steps = backward_steps(out)
+    assert [s.node.op for s in steps] == ["1/x", "+", "exp", "*"]
+    locals_ = [s.contributions[0].local for s in steps]
+    assert math.prod(locals_) == pytest.approx(sigma(0.5) * (1 - sigma(0.5)), rel=1e-12)
+    assert steps[-1].grads[find(out, "z")] == pytest.approx(sigma(0.5) * (1 - sigma(0.5)), rel=1e-12)
+
+
+def test_xor_loss_example_matches_the_hand_computed_net():
+    from viz.examples import EXAMPLES, find
+
+    loss = EXAMPLES["xor_loss"]()
+    h1, h2 = sigma(5 * 0 + 5 * 1 - 8), sigma(-7 * 0 - 7 * 1 + 3)
+    h = sigma(-11 * h1 - 11 * h2 + 6)
+    assert loss.data == pytest.approx(-math.log(h), rel=1e-12)
+    steps = backward_steps(loss)
+    grads = steps[-1].grads
+    # BCE after a sigmoid: ∂loss/∂z = h − y at the output unit
+    assert grads[find(loss, "b2[0]")] == pytest.approx(h - 1, rel=1e-9)
+    assert grads[find(loss, "W2[0,0]")] == pytest.approx((h - 1) * h1, rel=1e-9)
+    assert grads[find(loss, "W1[1,0]")] == pytest.approx((h - 1) * -11 * h1 * (1 - h1) * 1.0, rel=1e-9)
+    loss.backward()
+    assert [grads[v] for v in topological_order(loss)] == [v.grad for v in topological_order(loss)]

@@ -1,0 +1,108 @@
+"""The program that lays out DOT source and draws it: Graphviz's own `dot`, or graphviz-pure.
+
+`pipe(source, "svg")` is the one function the rest of chainrule calls. It uses Graphviz's `dot`
+when it is on PATH (it is the reference, and the only one with PDF output), and otherwise the
+`graphviz-pure` program that `pip install chainrule` brings along (a self-contained port of
+Graphviz 16.1 with the same command line, no Python API, no PDF). Set CHAINRULE_RENDERER=dot or
+CHAINRULE_RENDERER=graphviz-pure (or pass `renderer=`) to force one.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+__all__ = ["BACKENDS", "FORMATS", "ENV_VAR", "RenderError", "available", "find_renderer", "pipe"]
+
+BACKENDS = ("dot", "graphviz-pure")  # in order of preference
+FORMATS = ("svg", "png", "pdf", "dot")  # "dot" is the source itself and needs no program
+ENV_VAR = "CHAINRULE_RENDERER"
+_NEEDS_DOT = {"pdf"}  # graphviz-pure does not write these (yet)
+
+
+class RenderError(RuntimeError):
+    """No program can draw the graph, or the program failed: the message names the fix."""
+
+
+def _script_dirs():
+    """Where pip puts console scripts: the running interpreter's bin and the user scheme's bin.
+
+    `.venv/bin/python` run without activating the venv has no .venv/bin on PATH, yet
+    graphviz-pure lives there.
+    """
+    dirs = [Path(sys.executable).parent, Path(sysconfig.get_path("scripts"))]
+    try:
+        dirs.append(Path(sysconfig.get_path("scripts", f"{os.name}_user")))
+    except KeyError:
+        pass
+    return dirs
+
+
+def _which(program):
+    """The path of `program` on PATH or beside the Python scripts, else None."""
+    found = shutil.which(program)
+    if found or program == "dot":  # Graphviz's dot comes from the system, never from pip
+        return found
+    for folder in _script_dirs():
+        found = shutil.which(program, path=str(folder))
+        if found:
+            return found
+    return None
+
+
+def available():
+    """{backend name: executable path} for every backend present on this machine, preferred first."""
+    found = {name: _which(name) for name in BACKENDS}
+    return {name: path for name, path in found.items() if path}
+
+
+def _choice(renderer):
+    choice = renderer or os.environ.get(ENV_VAR) or "auto"
+    if choice not in ("auto",) + BACKENDS:
+        raise ValueError(f"unknown renderer {choice!r} (from {'renderer=' if renderer else ENV_VAR}): "
+                         f"use one of auto, {', '.join(BACKENDS)}")
+    return choice
+
+
+def find_renderer(renderer=None, fmt="svg"):
+    """Pick the backend for format `fmt`: returns (name, executable path).
+
+    `renderer` is "auto" (the default, also from the CHAINRULE_RENDERER env var), "dot" or
+    "graphviz-pure". Raises RenderError, naming the fix, when none fits.
+    """
+    choice = _choice(renderer)
+    present = available()
+    if choice != "auto":
+        if choice not in present:
+            fix = ("install Graphviz (apt-get install graphviz, brew install graphviz)" if choice == "dot"
+                   else "pip install graphviz-pure")
+            raise RenderError(f"renderer {choice!r} was asked for but is not installed: {fix}, "
+                              f"or unset {ENV_VAR}")
+        name = choice
+    elif present:
+        name = next(iter(present))
+    else:
+        raise RenderError("no Graphviz renderer found: pip install graphviz-pure (or install Graphviz's "
+                          "dot); .dot output needs neither")
+    if fmt in _NEEDS_DOT and name != "dot":
+        raise RenderError(f"{fmt} output needs Graphviz's dot (apt-get install graphviz, brew install "
+                          f"graphviz), which is not installed; {name} writes svg and png")
+    return name, present[name]
+
+
+def pipe(source, fmt="svg", renderer=None):
+    """Lay out DOT `source` (str) and return the picture in format `fmt` as bytes.
+
+    fmt is one of FORMATS; "dot" returns the source unchanged and needs no program.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if fmt == "dot":
+        return source.encode("utf-8")
+    name, exe = find_renderer(renderer, fmt)
+    done = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True)
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
+        raise RenderError(f"{name} failed to draw the graph: {message}")
+    return done.stdout

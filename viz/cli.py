@@ -1,0 +1,300 @@
+"""The `chainrule` command line (also `python -m viz`).
+
+Each subcommand is one `_add_<name>(subparsers)` function that registers its arguments and
+sets `run` to the function doing the work; `main` returns the exit code.
+"""
+import argparse
+import sys
+
+
+class CliError(Exception):
+    """A user mistake: printed as one line, exit code 2."""
+
+
+def build_parser():
+    """The argparse parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="chainrule", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_render, _add_demo, _add_step, _add_html, _add_train):
+        add(sub)
+    return parser
+
+
+def main(argv=None):
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except CliError as e:
+        print(f"chainrule {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `chainrule step --all | head` closed the pipe: not an error
+        sys.stderr.close()
+        return 0
+
+
+def _example_root(name):
+    """The backpropagated root of worked example `name`, as a CliError when the name is unknown."""
+    from .examples import EXAMPLES
+
+    if name not in EXAMPLES:
+        raise CliError(f"unknown example {name!r}: choose one of {', '.join(EXAMPLES)}")
+    root = EXAMPLES[name]()
+    root.backward()
+    return root
+
+
+def _collapse(text):
+    """--collapse: a depth (1) or scope patterns separated by commas (layer*/neuron*)."""
+    return int(text) if text.isdigit() else text.split(",")
+
+
+def _draw(root, path, args, **overrides):
+    """Render with the render options in `args` (and `overrides`); backend and format problems become CliErrors."""
+    from .backends import RenderError
+    from .graph import render
+
+    options = dict(rankdir=args.rankdir, cluster=args.cluster, collapse=args.collapse, sigmoid=args.sigmoid,
+                   color_by_grad=args.color_by_grad)
+    options.update(overrides)
+    try:
+        return render(root, path, renderer=args.renderer, **options)
+    except (RenderError, ValueError) as e:
+        raise CliError(str(e)) from None
+    except OSError as e:
+        raise CliError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def _add_draw_options(p):
+    """The draw_dot options shared by render and demo."""
+    p.add_argument("--rankdir", default="LR", choices=("LR", "TB", "RL", "BT"), help="layout direction (default LR)")
+    p.add_argument("--cluster", action="store_true", help="box the nodes of each name scope (layer1, neuron0)")
+    p.add_argument("--collapse", type=_collapse, metavar="DEPTH|SCOPES",
+                   help="draw scopes as single nodes: a depth (1 collapses layer1/neuron0) or patterns (layer*/neuron*)")
+    p.add_argument("--sigmoid", default="full", choices=("full", "compact"),
+                   help="compact: each composed sigmoid as one σ node (default full)")
+    p.add_argument("--color-by-grad", action="store_true", help="fill nodes white → red by |grad| (log scale)")
+    p.add_argument("--renderer", choices=("auto", "dot", "graphviz-pure"),
+                   help="force a backend (default: Graphviz's dot when installed, else graphviz-pure; "
+                        "also the CHAINRULE_RENDERER env var)")
+
+
+def _add_render(sub):
+    """`chainrule render EXAMPLE -o out/wxb.svg`: draw a worked example's graph after backward()."""
+    from .backends import FORMATS
+    from .examples import EXAMPLES
+
+    p = sub.add_parser("render", help="draw a worked example's graph (values, grads, local gradients) to a file",
+                       description=f"Draw worked example EXAMPLE after backward() to a file. Examples: "
+                                   f"{', '.join(EXAMPLES)}. Formats, from the suffix: {', '.join(FORMATS)} "
+                                   f"(pdf needs Graphviz's dot).")
+    p.add_argument("example", metavar="EXAMPLE", help=f"one of {', '.join(EXAMPLES)}")
+    p.add_argument("-o", "--output", help="the file to write, e.g. out/wxb.png (default out/EXAMPLE.svg)")
+    _add_draw_options(p)
+
+    def run(args):
+        root = _example_root(args.example)
+        path = _draw(root, args.output or f"out/{args.example}.svg", args)
+        print(f"wrote {path}")
+
+    p.set_defaults(run=run)
+
+
+def _add_demo(sub):
+    """`chainrule demo`: every worked example drawn into out/ (svg and png), with its gradients."""
+    p = sub.add_parser("demo", help="draw every worked example into out/ (svg, png) and print the gradients")
+    p.add_argument("-o", "--out", default="out", help="the folder to write into (default out)")
+    p.add_argument("--formats", default="svg,png", help="comma-separated formats (default svg,png)")
+    _add_draw_options(p)
+
+    def run(args):
+        from .backends import find_renderer
+        from .examples import EXAMPLES, summary
+
+        from autograd import topological_order
+
+        formats = [f.strip().lstrip(".") for f in args.formats.split(",") if f.strip()]
+        for name in EXAMPLES:
+            root = _example_root(name)
+            print(summary(name, root))
+            paths = [_draw(root, f"{args.out}/{name}.{fmt}", args) for fmt in formats]
+            if any(node.scope for node in topological_order(root)) and not (args.cluster or args.collapse):
+                # a network: also the readable view, one box per layer and neuron, σ as one node
+                paths += [_draw(root, f"{args.out}/{name}_clustered.{fmt}", args, cluster=True, sigmoid="compact")
+                          for fmt in formats]
+            print(f"  wrote {', '.join(str(path) for path in paths)}")
+        needs_program = [f for f in formats if f != "dot"]
+        if needs_program:
+            print(f"drawn with {find_renderer(args.renderer, needs_program[0])[0]}; open {args.out}/wxb.svg "
+                  f"in a browser")
+
+    p.set_defaults(run=run)
+
+
+def _load_step_root(args):
+    """The Value named on the command line (example name or file), as a CliError when it is wrong."""
+    from .steps import load_root
+
+    try:
+        return load_root(args.example, args.func)
+    except LookupError as e:
+        raise CliError(str(e)) from None
+
+
+def _add_step(sub):
+    """`chainrule step EXAMPLE`: walk the chain rule in the terminal."""
+    p = sub.add_parser("step", help="step through the chain rule in the terminal (Enter/n next, b back, q quit)",
+                       description="Step through backpropagation one node at a time. EXAMPLE is a name in "
+                                   "viz.examples.EXAMPLES or a Python file; for a file, the function named by "
+                                   "--func is called, else the first function without arguments returning a Value.")
+    p.add_argument("example", metavar="EXAMPLE", help="example name (e.g. wxb) or path/to/file.py")
+    p.add_argument("--func", help="in a Python file: the function that returns the Value")
+    p.add_argument("--forward", action="store_true", help="show the forward pass first")
+    p.add_argument("--all", action="store_true", help="print every step without waiting (for pipes)")
+
+    def run(args):
+        from .terminal import step_through_terminal
+
+        step_through_terminal(_load_step_root(args), forward=args.forward, show_all=args.all)
+
+    p.set_defaults(run=run)
+
+
+def _add_html(sub):
+    """`chainrule html EXAMPLE -o steps.html`: the step-through as one self-contained page."""
+    p = sub.add_parser("html", help="write the chain-rule step-through as one self-contained HTML page",
+                       description="Write a standalone HTML page stepping through backpropagation (Previous/Next, "
+                                   "arrow keys). EXAMPLE is as for `chainrule step`.")
+    p.add_argument("example", metavar="EXAMPLE", help="example name (e.g. wxb) or path/to/file.py")
+    p.add_argument("--func", help="in a Python file: the function that returns the Value")
+    p.add_argument("--forward", action="store_true", help="show the forward pass first")
+    p.add_argument("-o", "--output", default="steps.html", help="the page to write (default steps.html)")
+
+    def run(args):
+        from .html import export_html
+
+        root = _load_step_root(args)
+        try:
+            path = export_html(root, args.output, forward=args.forward)
+        except OSError as e:
+            raise CliError(f"cannot write {args.output}: {e.strerror or e}") from None
+        print(f"wrote {path}")
+
+    p.set_defaults(run=run)
+
+
+def _add_train(sub):
+    """`chainrule train xor --hidden 2 --steps 10000`: train an MLP and print its final cost and accuracy."""
+    p = sub.add_parser("train", help="train an MLP on xor, moons or spirals; print the final cost and accuracy",
+                       description="Train an MLP with full-batch gradient descent (the lab's setup by default: "
+                                   "sigmoid units, N(0, 1) weights, binary cross-entropy, SGD lr 0.1).")
+    p.add_argument("dataset", metavar="DATASET", help="xor (the lab's 4 points), moons or spirals")
+    p.add_argument("--hidden", default="2", help="hidden layer sizes: 2, 10 or 10,10,10; 0 = one unit (default 2)")
+    p.add_argument("--activation", default="sigmoid", help="hidden activation (default sigmoid)")
+    p.add_argument("--output", help="output activation (default sigmoid; identity for --loss hinge)")
+    p.add_argument("--init", default="normal", help="weight init: normal, uniform, xavier, he (default normal)")
+    p.add_argument("--bias-init", default="zeros", help="bias init: zeros or normal (default zeros)")
+    p.add_argument("--loss", default="bce", help="bce, mse or hinge (default bce)")
+    p.add_argument("--optimizer", default="sgd", help="sgd, momentum or adam (default sgd)")
+    p.add_argument("--lr", type=float, default=0.1, help="learning rate (default 0.1)")
+    p.add_argument("--steps", type=int, default=10000, help="gradient steps (default 10000)")
+    p.add_argument("--l2", type=float, default=0.0, help="L2 penalty λ on the weights (default 0)")
+    p.add_argument("--dropout", type=float, default=0.0, help="dropout p after each hidden layer (default 0)")
+    p.add_argument("--batch-size", type=int, help="minibatch size (default: full batch)")
+    p.add_argument("--seed", type=int, default=0, help="seed for weights, data and batches (default 0)")
+    p.add_argument("--n", type=int, default=200, help="points for moons and spirals (default 200)")
+    p.add_argument("--noise", type=float, help="noise std for moons (default 0.1) and spirals (default 0.05)")
+    p.add_argument("--test-size", type=float, default=0.25, help="held-out fraction for moons, spirals (default 0.25)")
+    p.add_argument("--plot", metavar="PNG", help="write the cost and accuracy curves, e.g. out/curve.png")
+    p.add_argument("--boundary", metavar="PNG", help="write the decision boundary, e.g. out/boundary.png")
+    p.add_argument("--graph", metavar="SVG", help="write the network's graph on the first example, e.g. out/net.svg")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    def layer_sizes(text):
+        """--hidden: comma-separated hidden layer sizes ("2", "10,10,10"); "0" for none (one logistic unit)."""
+        try:
+            sizes = [int(part) for part in text.split(",")]
+        except ValueError:
+            sizes = None
+        if sizes == [0]:
+            return []
+        if not sizes or any(size < 1 for size in sizes):
+            raise CliError(f"--hidden takes layer sizes like 2 or 10,10,10 (0 for no hidden layer), got {text!r}")
+        return sizes
+
+    def write_files(args, model, history, X, y):
+        """The files `chainrule train` was asked for: --plot, --boundary, --graph."""
+        from pathlib import Path
+
+        try:
+            if args.plot or args.boundary:
+                from .plots import plot_decision_boundary, plot_history
+
+                if args.plot:
+                    Path(args.plot).parent.mkdir(parents=True, exist_ok=True)
+                    plot_history(history, title=f"{args.dataset}, hidden {args.hidden}").savefig(args.plot, dpi=120)
+                    print(f"wrote {args.plot}")
+                if args.boundary:
+                    Path(args.boundary).parent.mkdir(parents=True, exist_ok=True)
+                    plot_decision_boundary(model, X, y, title=f"{args.dataset}, hidden {args.hidden}").savefig(
+                        args.boundary, dpi=120)
+                    print(f"wrote {args.boundary}")
+            if args.graph:
+                from autograd import Value
+                from .backends import RenderError
+                from .graph import render
+
+                model.eval()
+                out = model([Value(float(v), f"x{i + 1}") for i, v in enumerate(X[0])])
+                out.backward()
+                units = sum(len(layer.neurons) for layer in model.layers)
+                try:
+                    path = render(out, args.graph, cluster=True, sigmoid="compact", color_by_grad=True,
+                                  collapse="layer*/neuron*" if units > 12 else None)
+                except (RenderError, ValueError) as e:
+                    raise CliError(str(e)) from None
+                print(f"wrote {path}")
+        except ImportError as e:
+            raise CliError(str(e)) from None
+        except OSError as e:
+            raise CliError(f"cannot write: {e.strerror or e}") from None
+
+    def run(args):
+        from autograd import data, nn
+
+        if args.dataset not in data.DATASETS:
+            raise CliError(f"unknown data set {args.dataset!r}: choose one of {', '.join(data.DATASETS)}")
+        for name, value, table in (("--activation", args.activation, nn.ACTIVATIONS),
+                                   ("--output", args.output or "sigmoid", nn.ACTIVATIONS),
+                                   ("--init", args.init, nn.INITS), ("--bias-init", args.bias_init, nn.INITS),
+                                   ("--loss", args.loss, nn.LOSSES), ("--optimizer", args.optimizer, nn.OPTIMIZERS)):
+            if value not in table:
+                raise CliError(f"{name} {value!r} is not one of {', '.join(table)}")
+        if args.steps < 1 or not args.lr > 0 or args.n < 4:
+            raise CliError(f"need --steps >= 1, --lr > 0 and --n >= 4, got {args.steps}, {args.lr} and {args.n}")
+        sizes = layer_sizes(args.hidden) + [1]
+        output = args.output or ("identity" if args.loss == "hinge" else "sigmoid")
+        try:
+            X, y = data.load(args.dataset, args.n, args.noise, seed=args.seed)
+            X_test = y_test = None
+            if args.dataset != "xor":
+                X, X_test, y, y_test = data.train_test_split(X, y, args.test_size, seed=args.seed)
+            model = nn.MLP(X.shape[1], sizes, args.activation, output, args.init, args.bias_init,
+                           dropout=args.dropout, seed=args.seed)
+            history = nn.fit(model, X, y, loss=args.loss, optimizer=args.optimizer, lr=args.lr, steps=args.steps,
+                             l2=args.l2, batch_size=args.batch_size, seed=args.seed,
+                             progress=False if args.no_progress else None)
+            cost, acc = nn.evaluate(model, X, y, args.loss)
+            test = nn.evaluate(model, X_test, y_test, args.loss) if X_test is not None else None
+        except ValueError as e:
+            raise CliError(str(e)) from None
+        shape = "-".join(str(s) for s in [X.shape[1]] + sizes)
+        print(f"{args.dataset}: MLP {shape} ({args.activation}, output {output}), {args.optimizer} lr {args.lr}, "
+              f"{len(history)} steps, seed {args.seed}: {history.seconds:.1f} s")
+        print(f"final cost {cost:.6f}, accuracy {acc:.4f}" + (f" (train), test accuracy {test[1]:.4f}" if test else ""))
+        if args.dataset == "xor":
+            print("outputs " + ", ".join(f"{x.tolist()} -> {h:.4f}" for x, h in zip(X, nn.predict(model, X))))
+        write_files(args, model, history, X, y)
+
+    p.set_defaults(run=run)

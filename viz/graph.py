@@ -1,0 +1,394 @@
+"""Draw a Value's computational graph: forward value and grad on every node, ∂out/∂in on every edge.
+
+    from viz import draw_dot, render
+    g = draw_dot(f)                 # a graphviz.Digraph; a Jupyter cell shows it inline
+    render(f, "out/wxb.svg")        # or .png, .dot (.pdf where Graphviz's dot is installed)
+
+Node ids in the DOT source are stable, so other tools (the step-through) can address them:
+the value node at position i of `topological_order(root)` is "n{i}", the op node that made it is
+"n{i}_op", and a collapsed scope "layer1/neuron0" is the node "scope_layer1/neuron0" inside
+cluster "cluster_layer1". Clusters are named "cluster_" + the scope path.
+"""
+import fnmatch
+import html
+import math
+from collections import defaultdict
+from pathlib import Path
+
+import graphviz
+
+from autograd import Value, topological_order
+
+from . import backends
+
+__all__ = ["draw_dot", "render", "svg", "find", "node_ids", "fmt", "Graph"]
+
+RANKDIRS = ("LR", "TB", "RL", "BT")
+SIGMOID_MODES = ("full", "compact")
+GRAD_RANGE = (1e-6, 1.0)  # color_by_grad: |grad| ≤ 1e-6 is white, ≥ 1 is full red
+
+_FONT = "Helvetica"
+_STYLE = {  # default graphviz attributes by kind of node
+    "leaf": {"shape": "box", "style": "rounded,filled", "fillcolor": "#dbeafe", "color": "#2563eb"},
+    "inner": {"shape": "box", "style": "rounded,filled", "fillcolor": "#f8fafc", "color": "#64748b"},
+    "output": {"shape": "box", "style": "rounded,filled,bold", "fillcolor": "#dcfce7", "color": "#15803d",
+               "penwidth": "2"},
+    "const": {"shape": "box", "style": "rounded,filled", "fillcolor": "#f1f5f9", "color": "#94a3b8",
+              "fontsize": "10", "fontcolor": "#475569", "height": "0.3", "margin": "0.06,0.03"},
+    "op": {"style": "filled", "fillcolor": "#fef3c7", "color": "#d97706", "fontsize": "13",
+           "margin": "0.04,0.02"},
+    "scope": {"shape": "box3d", "style": "filled", "fillcolor": "#ede9fe", "color": "#7c3aed"},
+}
+_CLUSTER_FILLS = ("#f1f5f9", "#ffffff")  # alternate by depth so nested clusters stand apart
+_OP_TEXT = {"*": "×", "1/x": "1/x", "relu": "ReLU", "sigmoid": "σ"}
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+class Graph(graphviz.Digraph):
+    """A graphviz.Digraph that draws through chainrule's backend (viz.backends).
+
+    So `pipe()` and the inline display in Jupyter (`_repr_mimebundle_`, which calls `pipe`) work with
+    graphviz-pure alone, when Graphviz's own `dot` is not installed.
+    """
+
+    def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False, *,
+             engine=None, encoding=None):
+        """The drawn graph as bytes (str when `encoding` is given); format defaults to svg."""
+        data = backends.pipe(self.source, format or self.format)
+        return data.decode(encoding) if encoding else data
+
+
+def fmt(x):
+    """x with 4 significant digits, compact: -2, 0.25, 1.235e-05."""
+    text = f"{x:.4g}"
+    return "0" if text == "-0" else text
+
+
+def _html(text):
+    """Text for an HTML-like label, shown literally: <, >, &, quotes escaped, newlines as line breaks.
+
+    Backslashes are doubled: Graphviz expands \\N, \\G, ... (node, graph name) even in HTML labels.
+    """
+    return "<br/>".join(html.escape(line.replace("\\", "\\\\")) for line in str(text).splitlines() or [""])
+
+
+def _label(inner):
+    return f"<{inner}>"  # the graphviz package passes <...> through unquoted, as an HTML-like label
+
+
+def find(root, label):
+    """The first node of root's graph (in topological order) whose label is `label`."""
+    order = topological_order(root)
+    for node in order:
+        if node.label == label:
+            return node
+    labels = sorted({node.label for node in order if node.label})
+    raise LookupError(f"no node labelled {label!r} in this graph; its labels are: {', '.join(labels) or 'none'}")
+
+
+def node_ids(root):
+    """{Value: its DOT node id "n{i}"}, i its position in topological_order(root); its op node is id + "_op"."""
+    return {node: f"n{i}" for i, node in enumerate(topological_order(root))}
+
+
+def op_text(node):
+    """What an op node shows: ×, +, exp, x² for ** 2, **0.5, ELU α=1, ..."""
+    if node.op == "**":
+        k = node.arg
+        if k == int(k) and abs(k) < 10:
+            return "x" + str(int(k)).translate(_SUPERSCRIPT)
+        return "**" + fmt(k)
+    if node.op == "elu":
+        return f"ELU α={fmt(node.arg)}"
+    text = _OP_TEXT.get(node.op, node.op)
+    return text if node.arg is None else f"{text} {fmt(node.arg)}"  # an op added later with a constant
+
+
+def _grad_color(grad, lo, hi):
+    """White → red by log10 |grad| between lo and hi."""
+    size = abs(grad)
+    if math.isnan(size) or size >= hi:
+        t = 1.0
+    elif size <= lo:
+        t = 0.0
+    else:
+        t = (math.log10(size) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+    red = (248, 113, 113)  # #f87171: dark text stays readable on it
+    return "#" + "".join(f"{round(255 + t * (c - 255)):02x}" for c in red)
+
+
+def _value_label(name, node, grad):
+    cells = ([f"<b>{_html(name)}</b>"] if name else []) + [f"data {fmt(node.data)}", f"grad {fmt(grad)}"]
+    row = "<vr/>".join(f"<td>{cell}</td>" for cell in cells)
+    return _label(f'<table border="0" cellborder="0" cellspacing="0" cellpadding="4"><tr>{row}</tr></table>')
+
+
+def _kind(node, root, name):
+    if node is root:
+        return "output"
+    if node.parents:
+        return "inner"
+    return "leaf" if name else "const"
+
+
+class _SigmoidChain:
+    """z → ×(−1) → exp → +1 → 1/x as Value.sigmoid() builds it: drawn as one σ op."""
+
+    def __init__(self, z, local, hidden):
+        self.z, self.local, self.hidden = z, local, hidden
+
+
+def _sigmoid_chain(out, uses, names, folded):
+    """The chain ending in `out` (a "1/x" node), or None when out is not such a chain."""
+    def only_use(v, op):
+        return v.op == op and uses[v] == 1 and v not in folded
+
+    def constant(v, value):
+        return not v.parents and v.data == value and not v.label and v not in names and uses[v] == 1
+
+    if out.op != "1/x" or out in folded:
+        return None
+    plus = out.parents[0]
+    if not (only_use(plus, "+") and constant(plus.parents[1], 1.0)):
+        return None
+    exp = plus.parents[0]
+    if not only_use(exp, "exp"):
+        return None
+    neg = exp.parents[0]
+    if not (only_use(neg, "*") and constant(neg.parents[1], -1.0)):
+        return None
+    local = out.local_grads[0] * plus.local_grads[0] * exp.local_grads[0] * neg.local_grads[0]
+    hidden = {plus, plus.parents[1], exp, neg, neg.parents[1]}
+    return _SigmoidChain(neg.parents[0], local, hidden)
+
+
+def _folder(collapse):
+    """A function scope -> the collapsed scope prefix it falls in (or None), from the `collapse` option."""
+    if collapse is None:
+        return lambda scope: None
+    if isinstance(collapse, int) and not isinstance(collapse, bool):
+        if collapse < 0:
+            raise ValueError(f"collapse={collapse}: give a depth ≥ 0 (0 collapses every top-level scope)")
+
+        def by_depth(scope):
+            parts = scope.split("/") if scope else []
+            return "/".join(parts[:collapse + 1]) if len(parts) > collapse else None
+        return by_depth
+    patterns = [collapse] if isinstance(collapse, str) else list(collapse)
+    if not patterns or not all(isinstance(p, str) for p in patterns):
+        raise TypeError(f"collapse={collapse!r}: give a depth (int) or scope patterns (str or list of str), "
+                        "e.g. collapse=1 or collapse='layer*/neuron*'")
+
+    def by_pattern(scope):
+        parts = scope.split("/") if scope else []
+        for depth in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:depth])
+            if any(fnmatch.fnmatchcase(prefix, p) for p in patterns):
+                return prefix
+        return None
+    return by_pattern
+
+
+def _scope_id(prefix):
+    return "scope_" + prefix.replace(":", "_")  # a ':' would read as a port in an edge
+
+
+def _parent_scope(scope):
+    return scope.rpartition("/")[0]
+
+
+def _check_options(root, rankdir, sigmoid, color_by_grad):
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot needs a Value (the root of the graph), got {type(root).__name__}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir={rankdir!r}: use one of {', '.join(RANKDIRS)} (LR = left to right)")
+    if sigmoid not in SIGMOID_MODES:
+        raise ValueError(f"sigmoid={sigmoid!r}: use 'full' (four op nodes) or 'compact' (one σ node)")
+    if color_by_grad in (True, False, None):
+        return GRAD_RANGE if color_by_grad else None
+    lo, hi = color_by_grad
+    if not 0 < lo < hi:
+        raise ValueError(f"color_by_grad={color_by_grad!r}: give True or a range (lo, hi) with 0 < lo < hi")
+    return lo, hi
+
+
+def draw_dot(root, rankdir="LR", *, cluster=False, collapse=None, sigmoid="full", color_by_grad=False,
+             node_style=None, op_style=None, edge_label=None, names=None, grads=None):
+    """The computational graph of `root` as a graphviz Digraph (a `Graph`; shows inline in Jupyter).
+
+    Value nodes show label, data and grad; op nodes show the op; the edge from an input into an op shows
+    that input's local gradient ∂out/∂in. Leaves are blue, the output green, plain-number constants small.
+
+    rankdir: "LR" (default), "TB", "RL" or "BT".
+    cluster: group nodes into nested boxes by their name scope ("layer1/neuron0").
+    collapse: draw whole scopes as one node each: a depth (collapse=1 keeps layer1 as a box and
+        collapses layer1/neuron0 and everything in it) or scope patterns (collapse="layer*/neuron*").
+    sigmoid: "compact" draws each ×(−1) → exp → +1 → 1/x chain of Value.sigmoid() as one σ op whose
+        edge carries the product of the four local gradients; "full" (default) draws all four.
+    color_by_grad: fill value nodes white → red by |grad| on a log scale (True: 1e-6 .. 1, or (lo, hi)).
+    node_style: callable(Value) -> dict of graphviz attributes merged over a value node's defaults.
+    op_style: callable(Value) -> dict merged over the attributes of the op node that made that Value.
+    edge_label: callable(parent, child, i) -> str or None: the label of the edge from parent (child's
+        i-th input) into child's op; None keeps the local gradient. For a compact σ: (z, σ node, 0).
+    names: {Value: name} shown for nodes that have no label.
+    grads: {Value: float} shown (and colored by) instead of node.grad, e.g. the step-through's gradients so far.
+    """
+    scale = _check_options(root, rankdir, sigmoid, color_by_grad)
+    names = names or {}
+    order = topological_order(root)
+    ids = {node: f"n{i}" for i, node in enumerate(order)}
+    uses = defaultdict(int)  # how many edges leave each node
+    for node in order:
+        for parent in node.parents:
+            uses[parent] += 1
+    fold = _folder(collapse)
+    folded = {node: prefix for node in order if (prefix := fold(node.scope))}
+    chains = {}
+    if sigmoid == "compact":
+        chains = {node: chain for node in order if (chain := _sigmoid_chain(node, uses, names, folded))}
+    hidden = set().union(*(chain.hidden for chain in chains.values()))
+
+    def grad_of(node):
+        return node.grad if grads is None else grads.get(node, node.grad)
+
+    stmts = defaultdict(list)  # cluster scope ("" = top level) -> [(node id, attributes)]
+    edges, seen = [], set()
+
+    def source(parent):
+        return _scope_id(folded[parent]) if parent in folded else ids[parent]
+
+    def add_edge(tail, head, label=None):
+        if label is None:  # edges into or out of collapsed scopes carry no number: draw each pair once
+            if (tail, head) in seen:
+                return
+            seen.add((tail, head))
+        edges.append((tail, head, {} if label is None else {"label": _label(_html(label))}))
+
+    for node in order:
+        if node in hidden:
+            continue
+        if node in folded:
+            for parent in node.parents:
+                if folded.get(parent) != folded[node]:
+                    add_edge(source(parent), _scope_id(folded[node]))
+            continue
+        name = node.label or names.get(node, "")
+        kind = _kind(node, root, name)
+        attrs = dict(_STYLE[kind])
+        grad = grad_of(node)
+        attrs["label"] = _label(_html(fmt(node.data))) if kind == "const" else _value_label(name, node, grad)
+        attrs["tooltip"] = f"data = {node.data!r}, grad = {grad!r}"
+        if scale and kind != "const":
+            attrs["fillcolor"] = _grad_color(grad, *scale)
+        if node_style:
+            attrs.update({k: str(v) for k, v in (node_style(node) or {}).items()})
+        where = node.scope if cluster else ""
+        stmts[where].append((ids[node], attrs))
+        if not node.parents:
+            continue
+        op_id = ids[node] + "_op"
+        chain = chains.get(node)
+        text = "σ" if chain else op_text(node)
+        op_attrs = dict(_STYLE["op"], label=_label(_html(text)), shape="circle" if len(text) <= 3 else "ellipse")
+        if op_style:
+            op_attrs.update({k: str(v) for k, v in (op_style(node) or {}).items()})
+        stmts[where].append((op_id, op_attrs))
+        edges.append((op_id, ids[node], {}))
+        inputs = [(chain.z, chain.local)] if chain else zip(node.parents, node.local_grads)
+        for i, (parent, local) in enumerate(inputs):
+            text = edge_label(parent, node, i) if edge_label else None
+            add_edge(source(parent), op_id, fmt(local) if text is None else text)
+
+    _add_collapsed(stmts, order, root, folded, cluster, scale, grad_of)
+    return _assemble(stmts, edges, rankdir, cluster, scale)
+
+
+def _add_collapsed(stmts, order, root, folded, cluster, scale, grad_of):
+    """One box3d node per collapsed scope: its name, size, and its output's data and grad when it has one."""
+    members, outputs = defaultdict(int), defaultdict(list)
+    for node in order:
+        if node in folded:
+            members[folded[node]] += 1
+        for parent in node.parents:
+            if parent in folded and folded.get(node) != folded[parent]:
+                if parent not in outputs[folded[parent]]:
+                    outputs[folded[parent]].append(parent)
+    if root in folded:
+        outputs[folded[root]].append(root)
+    for prefix, count in members.items():
+        rows = [f"<b>{_html(prefix.rpartition('/')[2])}</b>", f"{count} nodes"]
+        attrs = dict(_STYLE["scope"])
+        if len(outputs[prefix]) == 1:
+            out = outputs[prefix][0]
+            rows.append(f"data {fmt(out.data)}, grad {fmt(grad_of(out))}")
+            if scale:
+                attrs["fillcolor"] = _grad_color(grad_of(out), *scale)
+        attrs["label"] = _label("<br/>".join(rows))
+        attrs["tooltip"] = f"scope {prefix} collapsed"
+        stmts[_parent_scope(prefix) if cluster else ""].append((_scope_id(prefix), attrs))
+
+
+def _assemble(stmts, edges, rankdir, cluster, scale):
+    """Nodes into (nested) clusters, then the edges, into one Graph."""
+    graph_attr = {"rankdir": rankdir, "fontname": _FONT, "nodesep": "0.25", "ranksep": "0.35"}
+    if scale:
+        graph_attr.update(label=f"fill: |grad| on a log scale, white ≤ {fmt(scale[0])}, red ≥ {fmt(scale[1])}",
+                          labelloc="b", fontsize="10")
+    graph = Graph("chainrule", format="svg", graph_attr=graph_attr,
+                  node_attr={"fontname": _FONT, "fontsize": "12"},
+                  edge_attr={"fontname": _FONT, "fontsize": "11", "color": "#475569", "fontcolor": "#b91c1c",
+                             "arrowsize": "0.7"})
+    scopes = {}  # in order of first appearance, so the DOT source is the same on every run
+    for scope in stmts:
+        while scope:  # every enclosing scope gets a cluster, even one with no node of its own
+            scopes.setdefault(scope)
+            scope = _parent_scope(scope)
+    clusters = {"": graph}
+    for scope in scopes:
+        depth = scope.count("/")
+        clusters[scope] = graphviz.Digraph(
+            "cluster_" + scope,
+            graph_attr={"label": _label(_html(scope.rpartition("/")[2])), "style": "rounded,filled",
+                        "fillcolor": _CLUSTER_FILLS[depth % 2], "color": "#94a3b8", "labeljust": "l",
+                        "fontsize": "12"})
+    for scope, nodes in stmts.items():
+        for node_id, attrs in nodes:
+            clusters[scope].node(node_id, **attrs)
+    for scope in sorted(scopes, key=lambda s: -s.count("/")):  # innermost first: a subgraph is copied in
+        clusters[_parent_scope(scope)].subgraph(clusters[scope])
+    for tail, head, attrs in edges:
+        graph.edge(tail, head, **attrs)
+    return graph
+
+
+def svg(root, renderer=None, **draw_dot_kwargs):
+    """The graph of `root` (a Value, or a Digraph from draw_dot) as SVG text."""
+    graph = _graph(root, draw_dot_kwargs)
+    return backends.pipe(graph.source, "svg", renderer).decode("utf-8")
+
+
+def _graph(root, draw_dot_kwargs):
+    if isinstance(root, graphviz.Digraph):
+        if draw_dot_kwargs:
+            raise TypeError(f"options {sorted(draw_dot_kwargs)} apply to a Value, not to an already drawn graph")
+        return root
+    return draw_dot(root, **draw_dot_kwargs)
+
+
+def render(root, path, renderer=None, **draw_dot_kwargs):
+    """Write the graph of `root` (a Value, or a Digraph from draw_dot) to `path`; returns the Path.
+
+    The format is the suffix: .svg, .png, .dot, or .pdf (needs Graphviz's dot). The folder is created.
+    `renderer` forces a backend ("dot" or "graphviz-pure", see viz.backends); other keyword
+    arguments go to draw_dot.
+    """
+    path = Path(path)
+    fmt_name = path.suffix.lstrip(".").lower()
+    if fmt_name not in backends.FORMATS:
+        raise ValueError(f"cannot tell the format of {str(path)!r} from its suffix: "
+                         f"use one of {', '.join('.' + f for f in backends.FORMATS)}")
+    graph = _graph(root, draw_dot_kwargs)
+    data = backends.pipe(graph.source, fmt_name, renderer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path

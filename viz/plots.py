@@ -1,0 +1,127 @@
+"""Training plots with matplotlib: cost/accuracy curves and 2-D decision boundaries.
+
+    from viz.plots import plot_history, plot_decision_boundary
+    plot_history({"2-2-1": h1, "2-10-1": h2}).savefig("out/curves.png")
+    plot_decision_boundary(model, X, y).savefig("out/boundary.png")
+
+Both return a matplotlib Figure (made without pyplot, so nothing opens a window; a Jupyter cell
+shows it inline). matplotlib is an optional extra, imported only here: pip install "chainrule[plot]".
+"""
+import numpy as np
+
+__all__ = ["plot_history", "plot_decision_boundary"]
+
+_CLASS_COLORS = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2")
+
+
+def _figure(figsize):
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError('plots need matplotlib: pip install "chainrule[plot]"') from None
+    return Figure(figsize=figsize, layout="constrained")
+
+
+def _is_history(h):
+    return hasattr(h, "cost") or (isinstance(h, dict) and "cost" in h and not hasattr(h["cost"], "cost"))
+
+
+def _runs(history):
+    """{name: history} from one History (name ""), a {name: History} dict, or a list of Histories."""
+    if _is_history(history):
+        return {"": history}
+    if isinstance(history, dict) and history and all(_is_history(h) for h in history.values()):
+        return {str(name): h for name, h in history.items()}
+    if isinstance(history, (list, tuple)) and history and all(_is_history(h) for h in history):
+        return {f"run {k}": h for k, h in enumerate(history)}
+    raise TypeError("plot_history needs a History (from fit), a dict {name: History} or a list of Histories, "
+                    f"got {type(history).__name__}")
+
+
+def _metric(h, metric):
+    values = h[metric] if isinstance(h, dict) else getattr(h, metric, None)
+    if values is None:
+        raise ValueError(f"the history has no {metric!r}; plot one of cost, accuracy")
+    return list(values)
+
+
+def plot_history(history, metrics=("cost", "accuracy"), title=None, logy=False, figsize=None):
+    """Curves of cost and accuracy per step, one axes per metric; several runs share the axes, with a legend.
+
+    history: a History, {"name": History, ...} to compare runs, or a list of Histories.
+    metrics: which of the History's lists to plot. logy: log scale for the cost axis.
+    Returns the Figure; line k of the cost axes has ydata equal to run k's history.cost.
+    """
+    if isinstance(metrics, str):
+        metrics = (metrics,)
+    runs = _runs(history)
+    fig = _figure(figsize or (4.8 * len(metrics), 3.6))
+    axes = fig.subplots(1, len(metrics), squeeze=False)[0]
+    for ax, metric in zip(axes, metrics):
+        for name, h in runs.items():
+            values = _metric(h, metric)
+            ax.plot(np.arange(len(values)), values, label=name or None, linewidth=1.5)
+        ax.set_xlabel("step")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+        if metric == "accuracy":
+            ax.set_ylim(-0.05, 1.05)
+        if logy and metric == "cost":
+            ax.set_yscale("log")
+        if len(runs) > 1:
+            ax.legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_decision_boundary(model, X, y, resolution=60, padding=0.5, threshold=None, title=None, figsize=(5, 4.5)):
+    """The model's output over the plane (filled contours), its decision line, and the points by class.
+
+    model: a callable taking 2 numbers and returning one Value (e.g. an MLP ending in one unit); it runs
+        in eval mode (dropout off) on a resolution × resolution grid spanning X plus `padding`.
+    threshold: the output level drawn as the boundary; None = 0.5 for outputs in [0, 1] (probabilities),
+        else 0 (scores, as with the hinge loss).
+    Returns the Figure; the points are one scatter per class, in order of the class labels.
+    """
+    from autograd.nn import predict  # the model's forward in eval mode
+
+    X, y = np.asarray(X, dtype=float), np.asarray(y).reshape(-1)
+    if X.ndim != 2 or X.shape[1] != 2 or len(X) != len(y):
+        raise ValueError(f"plot_decision_boundary needs 2-D points X (n, 2) and n labels, got X of shape {X.shape} "
+                         f"and {len(y)} labels")
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
+        raise ValueError(f"resolution must be an int >= 2, got {resolution!r}")
+    xs = np.linspace(X[:, 0].min() - padding, X[:, 0].max() + padding, resolution)
+    ys = np.linspace(X[:, 1].min() - padding, X[:, 1].max() + padding, resolution)
+    xx, yy = np.meshgrid(xs, ys)
+    Z = predict(model, np.column_stack([xx.ravel(), yy.ravel()]))
+    if Z.ndim != 1:
+        raise ValueError("plot_decision_boundary needs a model with one output (binary classification)")
+    Z = Z.reshape(xx.shape)
+    probabilities = Z.min() >= 0 and Z.max() <= 1
+    if threshold is None:
+        threshold = 0.5 if probabilities else 0.0
+    fig = _figure(figsize)
+    ax = fig.subplots()
+    if probabilities:
+        levels, label = np.linspace(0, 1, 11), "model output"
+    else:
+        top = max(abs(Z.min() - threshold), abs(Z.max() - threshold), 1e-9)
+        levels, label = np.linspace(threshold - top, threshold + top, 11), "model score"
+    filled = ax.contourf(xx, yy, Z, levels=levels, cmap="RdBu_r", alpha=0.55)
+    fig.colorbar(filled, ax=ax, label=label)
+    if Z.min() < threshold < Z.max():
+        ax.contour(xx, yy, Z, levels=[threshold], colors="black", linewidths=1.5)
+    for k, cls in enumerate(np.unique(y)):
+        mask = y == cls
+        ax.scatter(X[mask, 0], X[mask, 1], s=28, color=_CLASS_COLORS[k % len(_CLASS_COLORS)],
+                   edgecolors="white", linewidths=0.6, label=f"class {cls}", zorder=3)
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_ylim(ys[0], ys[-1])
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.legend(loc="upper right", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return fig
