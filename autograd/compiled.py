@@ -6,14 +6,16 @@ keeps a *tape*: the nodes in topological order with their op codes, parent rows 
 the tape runs every node on a numpy array holding that node's value for every example of the batch:
 
     from autograd.compiled import record
-    tape = record(lambda x, y: (1 - y * model(x)).relu(), X, Y)   # per-example loss; X (n, 2), Y (n,)
+    l2 = lambda: 1e-4 * sum(p * p for p in model.parameters())
+    tape = record(lambda x, y: (1 - y * model(x)).relu() + l2(), X, Y)  # one example's loss; X (n, 2), Y (n,)
     model.zero_grad()
-    cost = tape.mean(X, Y)         # mean loss over the rows; p.grad += mean of the per-example gradients
-    outs = tape(X, Y)              # per-example values only
+    cost = tape.mean(X, Y)     # mean_i loss_i, and p.grad += its gradient, for every parameter p
+    outs = tape(X, Y)          # per-example values only
 
-`tape.mean` gives exactly the eager numbers for the batch cost mean_i f(params, x_i, y_i): the same value
-and (to rounding) the same gradient in every parameter's `grad`. A term on the parameters only (an L2
-penalty) is a tape of its own with no inputs, or stays eager (see `record`).
+`tape.mean` gives the eager numbers for the batch cost mean_i f(params, x_i, y_i): the same value and
+the same gradient in every parameter's `grad`, to rounding (1e-12 in the tests). A term on the parameters
+alone, like the L2 penalty above, does not vary over the batch: the tape computes it once per replay, and
+mean_i (loss_i + R) = mean_i loss_i + R, so it belongs inside fn. `step` is `autograd.nn.fit`'s step on tapes.
 
 Leaves of the recorded graph are of three kinds:
   inputs      the placeholders made from the batch (or passed to `Tape`): one column of the batch each;
@@ -21,20 +23,25 @@ Leaves of the recorded graph are of three kinds:
   the rest    parameters and constants: read from their `.data` at every replay (so an optimizer's
               update is seen) and given their batch gradient in `.grad`, exactly as eager backward does.
 
+A replay runs the nodes in groups, one numpy call per group: nodes of one op at one depth of the graph.
+A node that does not vary over the batch (a parameter, or one computed from parameters alone) is one
+number; a chain of + nodes is one sum; and the products w·x inside a layer's sums are one matrix product.
+Each group's numpy forward and local derivative come from NUMPY_PRIMITIVES, a row per engine primitive.
+
 Limit: the tape records the ops, not the Python around them. A graph whose *shape* depends on the data
 (`if x.data > 0:` in the model, or a number read from `.data` turned into a constant) cannot be replayed.
-`record` guards against it: it checks that replaying reproduces the eager values on the recording row
-and re-runs `fn` eagerly on `check` more rows, raising TapeError when the graph's shape or one of its
-constants differs. Data-dependent branches that agree on every checked row are not detected; pass
-check="all" to compare every row. ReLU, max and maxout are fine: they are elementwise ops of the tape.
+`record` guards against it: it checks that replaying reproduces the eager values and gradients on the
+recording row and re-runs `fn` eagerly on `check` more rows, raising TapeError when the graph's shape or
+one of its constants differs. Data-dependent branches that agree on every checked row are not detected;
+pass check="all" to compare every row. ReLU, max and maxout need no branch: they are elementwise ops.
 """
-from operator import attrgetter
+import weakref
 
 import numpy as np
 
 from .engine import PRIMITIVES, Value, topological_order
 
-__all__ = ["record", "Tape", "TapeError", "DropoutMask", "NUMPY_PRIMITIVES", "NumpyPrimitive"]
+__all__ = ["record", "Tape", "TapeError", "DropoutMask", "NUMPY_PRIMITIVES", "NumpyPrimitive", "step", "auto_step"]
 
 
 class TapeError(ValueError):
@@ -143,8 +150,6 @@ NUMPY_PRIMITIVES = _table(
     NumpyPrimitive("elu", _elu, lambda x, a, out: (np.where(x > 0, 1.0, out + a),)),
     NumpyPrimitive("sigmoid", _sigmoid, lambda x, out: (out * (1.0 - out),)),
 )
-
-_data = attrgetter("data")
 
 # ops whose local gradient is 0, ½ or 1 (or a constant): local·g is 0 wherever g is 0, no 0·∞ to guard against
 _FINITE_LOCAL = {"+", "max", "relu"}
@@ -261,6 +266,8 @@ def _sum_examples(values):
 
 def _sum_terms(values):
     """Sum (k, m, width) over m, left to right as a chain of + does (numpy sums a lone column pairwise)."""
+    if values.shape[1] == 1:
+        return values[:, 0]
     return values.sum(axis=1) if values.shape[2] > 1 else np.cumsum(values, axis=1)[:, -1]
 
 
@@ -429,6 +436,7 @@ class Tape:
         self.root, self.rng = root, np.random.default_rng(rng)
         self.order = topological_order(root)
         self.nodes = len(self.order)
+        self.watched = list(watch)
         watch = set(watch) | {root}
         terms, folded, readers = _chains(self.order, watch)
 
@@ -518,7 +526,7 @@ class Tape:
             if masks is None:  # a fresh mask for every example: kept with probability 1 − p, scaled by 1/(1 − p)
                 masks = (self.rng.random((len(self.masks), n)) >= self._mask_p) / (1.0 - self._mask_p)
             V[self._n_inputs:self._n_inputs + len(self.masks)] = masks
-        U[:len(self.leaves), 0] = list(map(_data, self.leaves))
+        U[:len(self.leaves), 0] = [v.data for v in self.leaves]
         with np.errstate(over="ignore", invalid="ignore"):  # inf and nan arise as in eager, without warnings
             self._locals = [group.forward(V, U) for group in self.groups]
         self._V, self._U = V, U
@@ -551,16 +559,15 @@ class Tape:
         if self._V is None:
             raise RuntimeError("backward needs a forward pass first: tape.forward(*batch)")
         GV, GU = self._backward(seed, guard=False)
-        n_leaves = len(self.inputs) + len(self.masks)
-        if np.isnan(GU).any() or np.isnan(GV[:n_leaves]).any():
-            # a nan reached a leaf: maybe a 0·∞ where eager passes nothing on; run again, guarding every product
+        total = GU.sum() + GV[:len(self.inputs) + len(self.masks)].sum()
+        if total != total:  # a nan reached a leaf: maybe a 0·∞ where eager passes nothing on; run again, guarded
             GV, GU = self._backward(seed, guard=True)
         for v, g in zip(self.leaves, GU[:len(self.leaves), 0].tolist()):
             v.grad += g
         return GV[:self._n_inputs].T.copy()
 
     def _backward(self, seed, guard):
-        GV, GU = np.zeros_like(self._V), np.zeros_like(self._U)
+        GV, GU = np.zeros(self._V.shape), np.zeros(self._U.shape)
         in_v, r = self._root
         if in_v:
             GV[r] = seed
@@ -685,8 +692,8 @@ def record(fn, *batch, check=3, watch=None, rng=None):
         for `tape.values(node)`; or None.
     rng: seed or numpy Generator for re-drawing DropoutMask leaves.
 
-    An L2 penalty on the parameters alone is recorded the same way with no batch: `Tape(penalty, [])`
-    replayed with `tape.sum(np.empty((1, 0)))`, or simply kept eager.
+    A term on the parameters alone (an L2 penalty) goes inside fn; on its own it is `Tape(penalty, [])`,
+    replayed with `tape.sum(np.empty((1, 0)))`.
     """
     fields = [np.asarray(f, dtype=float) for f in batch]
     if not fields or any(f.ndim not in (1, 2) for f in fields) or len({len(f) for f in fields}) != 1:
@@ -701,7 +708,104 @@ def record(fn, *batch, check=3, watch=None, rng=None):
     inputs = [v for a in args for v in (a if isinstance(a, list) else [a])]
     tape = Tape(root, inputs, watch=watch(*args) if watch else (), rng=rng)
     tape.placeholders = args
-    rows = range(1, n) if check == "all" else np.unique(np.linspace(0, n - 1, int(check) + 1).round().astype(int))[1:]
+    if check == "all":
+        rows = range(1, n)
+    else:  # spread over the batch: the last row, and rows between
+        rows = np.unique(np.linspace(0, n - 1, int(check) + 1).round().astype(int))[1:]
     for i in rows:
         tape._check_row(fn, _placeholders(fields, int(i)), int(i))
     return tape
+
+
+# --- a training step for autograd.nn.fit ------------------------------------------------------------------------
+
+_TAPES = weakref.WeakKeyDictionary()  # model -> {(loss, target, training) or ("l2", λ): its tape}
+MAX_TARGETS = 16  # one tape per distinct target value: classes, not regression targets
+
+
+def step(model, X, y, loss_fn, optimizer, l2):
+    """One step of `autograd.nn.fit` on tapes: `nn.train.STEP_MODES`'s signature, returns (cost, outputs).
+
+    The built-in losses are means of per-example terms whose graph depends on the target (bce leaves out
+    a log when y is 0 or 1; every loss reads y as a number): one tape per distinct target value, recorded
+    on the first step, each replayed on its examples with seed 1/n, and the L2 term as a tape of its own.
+    Same cost and gradients as the eager step, to rounding. Raises TapeError when the model cannot be
+    replayed, or for more than MAX_TARGETS distinct targets (regression): use the eager step there.
+    """
+    from .nn.losses import LOSSES, l2 as l2_penalty
+
+    if loss_fn not in LOSSES.values():
+        raise TapeError("the compiled step knows the built-in losses (means of per-example terms); "
+                        f"{getattr(loss_fn, '__name__', loss_fn)!r} may not be one: train it eagerly")
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    targets = np.unique(y)
+    if len(targets) > MAX_TARGETS:
+        raise TapeError(f"{len(targets)} distinct targets: the compiled step records one tape per target "
+                        f"value (at most {MAX_TARGETS}); train regression targets eagerly")
+    tapes = _TAPES.setdefault(model, {})
+    optimizer.zero_grad()
+    cost, outputs = 0.0, np.empty(len(y))
+    for target in targets.tolist():
+        rows = np.flatnonzero(y == target)
+        key = (loss_fn, target, model.training)
+        if key not in tapes:
+            tapes[key] = _record_loss(model, loss_fn, target, X[rows])
+        tape = tapes[key]
+        cost += float(tape.forward(X[rows]).sum()) / len(y)
+        tape.backward(1.0 / len(y))
+        outputs[rows] = tape.values(tape.output)
+    if l2:
+        if ("l2", l2) not in tapes:
+            tapes["l2", l2] = Tape(l2_penalty(model.weights(), l2), [])
+        cost += tapes["l2", l2].sum(np.empty((1, 0)))
+    optimizer.step()
+    return cost, outputs.tolist()
+
+
+def _record_loss(model, loss_fn, target, X):
+    """The tape of loss_fn([model(x)], [target]): one example's term of the batch mean, its output watched."""
+    seen = {}
+
+    def example(x):
+        seen["output"] = model(x)
+        if not isinstance(seen["output"], Value):
+            raise TapeError("the compiled step needs a model with one output per example")
+        return loss_fn([seen["output"]], [target])
+
+    dropout = next((d for d in getattr(model, "dropouts", []) if d is not None), None)
+    tape = record(example, X, watch=lambda x: [seen["output"]], rng=getattr(dropout, "rng", None))
+    tape.output = tape.watched[0]  # masks drawn from the model's own generator: fit(seed=) stays reproducible
+    return tape
+
+
+AUTO_MIN_NODES = 2_000  # below this many graph nodes per step a replay's numpy calls cost more than eager
+
+
+def _nodes_per_step(model, X):
+    """How many nodes one eager step builds: one example's graph (dropout off, no random draws) × examples."""
+    was_training = model.training
+    model.eval()
+    try:
+        out = model(list(X[0]))
+    finally:
+        model.train(was_training)
+    return len(topological_order(out)) * len(X) if isinstance(out, Value) else 0
+
+
+def auto_step(model, X, y, loss_fn, optimizer, l2):
+    """`step` where it pays and is exact, else the eager step (same signature).
+
+    Eager for small steps (fewer than AUTO_MIN_NODES nodes: XOR's 2-2-1 net on 4 points) and for models or
+    losses the tapes cannot replay (a TapeError); the choice is made on the first step and kept.
+    """
+    from .nn.train import _step_eager
+
+    tapes = _TAPES.setdefault(model, {})
+    if "eager" not in tapes:
+        tapes["eager"] = _nodes_per_step(model, X) < AUTO_MIN_NODES
+    if not tapes["eager"]:
+        try:
+            return step(model, X, y, loss_fn, optimizer, l2)
+        except TapeError:
+            tapes["eager"] = True
+    return _step_eager(model, X, y, loss_fn, optimizer, l2)

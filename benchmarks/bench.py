@@ -443,23 +443,27 @@ def ratio(cell, base):
 def checks(result):
     """The targets of the speed work, measured: ratios against micrograd and numpy, and depth scaling."""
     rows = {w["key"]: w["results"] for w in result["workloads"]}
+
+    def median(key, engine):
+        return rows.get(key, {}).get(engine, {}).get("median")
+
     out = {}
-    moons, memory = rows.get("moons step", {}), rows.get("memory", {})
-    get = lambda cells, engine: cells.get(engine, {}).get("median")  # noqa: E731
-    if get(moons, BASELINE) and get(moons, "chainrule eager"):
-        out["eager step speed-up vs micrograd (target >= 5)"] = get(moons, BASELINE) / get(moons, "chainrule eager")
-    if get(memory, BASELINE) and get(memory, "chainrule eager"):
-        out["bytes per node, micrograd / eager (target >= 4)"] = get(memory, BASELINE) / get(memory, "chainrule eager")
-    if get(moons, BASELINE) and get(moons, "chainrule compiled"):
-        out["compiled step speed-up vs micrograd (target >= 200)"] = get(moons, BASELINE) / get(moons, "chainrule compiled")
-    if get(moons, "numpy vectorized") and get(moons, "chainrule compiled"):
-        out["compiled step / numpy step (target <= 5)"] = get(moons, "chainrule compiled") / get(moons, "numpy vectorized")
+    for label, (key, top, bottom) in {
+        "eager step speed-up vs micrograd (target >= 5)": ("moons step", BASELINE, "chainrule eager"),
+        "bytes per node, micrograd / eager (target >= 4)": ("memory", BASELINE, "chainrule eager"),
+        "compiled step speed-up vs micrograd (target >= 200)": ("moons step", BASELINE, "chainrule compiled"),
+        "compiled step / numpy step (target <= 5)": ("moons step", "chainrule compiled", "numpy vectorized"),
+    }.items():
+        if median(key, top) and median(key, bottom):
+            out[label] = median(key, top) / median(key, bottom)
     deep = [k for k in rows if k.startswith("chain") and k not in ("chain 500", "chain 5,000")]
-    small, big = rows.get("chain 5,000", {}).get("chainrule eager", {}), rows.get(deep[0], {}).get("chainrule eager", {}) if deep else {}
+    small = rows.get("chain 5,000", {}).get("chainrule eager", {})
+    big = rows.get(deep[0], {}).get("chainrule eager", {}) if deep else {}
     if "median" in small and "median" in big:
-        out[f"{deep[0]} / chain 5,000, µs per node, build + backward (target <= 1.5)"] = big["median"] / small["median"]
-        out[f"{deep[0]} / chain 5,000, µs per node, backward only"] = big["backward_us"] / small["backward_us"]
-        out[f"{deep[0]} / chain 5,000, µs per node, build + backward outside the garbage collector"] = (
+        name = f"{deep[0]} / chain 5,000, µs per node"
+        out[f"{name}, build + backward (target <= 1.5)"] = big["median"] / small["median"]
+        out[f"{name}, backward only"] = big["backward_us"] / small["backward_us"]
+        out[f"{name}, build + backward outside the garbage collector"] = (
             (big["median"] - big["gc_us"]) / (small["median"] - small["gc_us"]))
     return out
 
@@ -504,7 +508,7 @@ def table(result, markdown=False):
     else:
         widths = [max(len(str(row[i])) for row in [header] + lines) for i in range(len(header))]
         out = [title, ""] + ["  ".join(str(c).ljust(wd) for c, wd in zip(row, widths)) for row in [header] + lines]
-    notes = [f"{k}: {v:.3g}" for k, v in result.get("checks", {}).items()]
+    notes = [f"{k}: {v:,.0f}" if v >= 100 else f"{k}: {v:.3g}" for k, v in checks(result).items()]
     return "\n".join(out + [""] + [("- " if markdown else "") + n for n in notes])
 
 

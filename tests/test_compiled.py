@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autograd import PRIMITIVES, Value, topological_order
-from autograd.compiled import NUMPY_PRIMITIVES, DropoutMask, Tape, TapeError, record
+from autograd.compiled import _TAPES, NUMPY_PRIMITIVES, DropoutMask, Tape, TapeError, record
 
 TOL = dict(rel=1e-12, abs=1e-12)
 
@@ -362,3 +362,69 @@ def test_the_tape_replays_the_same_graph_eager_builds():
     tape = record(lambda x: (x[0] * a + x[1] * b).tanh(), X)
     assert [n.op for n in tape.order] == [n.op for n in topological_order(tape.root)]
     assert tape.nodes == len(tape.order) == 8  # 2 inputs, 2 parameters, 2 ×, +, tanh
+
+
+# --- a training step for nn.fit -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss, output, optimizer", [("bce", "sigmoid", "adam"), ("hinge", "identity", "sgd"),
+                                                     ("mse", "identity", "momentum")])
+def test_compiled_fit_step_equals_the_eager_step(loss, output, optimizer):
+    from autograd.compiled import step
+    from autograd.nn.train import _step_eager
+
+    X, Y = moons_like(30, 6)
+    y = (Y + 1) / 2 if loss != "hinge" else Y
+    eager = nn.MLP(2, [6, 1], activation="tanh", output=output, seed=7)
+    compiled = nn.MLP.from_weights(*eager.get_weights(), activation="tanh", output=output)
+    loss_fn = nn.get_loss(loss)
+    opt_e, opt_c = (nn.make_optimizer(optimizer, m.parameters(), 0.05) for m in (eager, compiled))
+    for _ in range(4):
+        cost_e, out_e = _step_eager(eager, X.tolist(), y.tolist(), loss_fn, opt_e, 1e-3)
+        cost_c, out_c = step(compiled, X.tolist(), y.tolist(), loss_fn, opt_c, 1e-3)
+        assert cost_c == pytest.approx(cost_e, **TOL)
+        assert out_c == pytest.approx(out_e, **TOL)
+    assert [p.data for p in compiled.parameters()] == pytest.approx([p.data for p in eager.parameters()], **TOL)
+
+
+def test_compiled_fit_step_refuses_what_it_cannot_replay_and_auto_falls_back():
+    from autograd.compiled import auto_step, step
+
+    X, Y = moons_like(20, 8)
+    model = nn.MLP(2, [3, 1], activation="tanh", output="identity", seed=0)
+    opt = nn.SGD(model.parameters(), 0.1)
+    regression = np.linspace(0, 1, 20)  # 20 distinct targets
+    with pytest.raises(TapeError, match="distinct targets"):
+        step(model, X.tolist(), regression.tolist(), nn.mse, opt, 0.0)
+    custom = lambda outs, ys: sum(((o - y) ** 4 for o, y in zip(outs, ys)), Value(0.0))  # noqa: E731
+    with pytest.raises(TapeError, match="built-in losses"):
+        step(model, X.tolist(), Y.tolist(), custom, opt, 0.0)
+    big_X = np.repeat(X, 10, axis=0)  # 200 rows: enough work that auto tries the tapes first
+    before = [p.data for p in model.parameters()]
+    cost, outputs = auto_step(model, big_X.tolist(), np.linspace(0, 1, 200).tolist(), nn.mse, opt, 0.0)
+    assert len(outputs) == 200 and math.isfinite(cost) and [p.data for p in model.parameters()] != before
+    assert _TAPES[model]["eager"] is True  # fell back, and stays eager
+
+
+def test_auto_step_is_eager_for_small_steps_and_compiled_for_big_ones():
+    from autograd.compiled import AUTO_MIN_NODES, auto_step
+    from autograd.data import moons, xor
+
+    small, big = nn.MLP(2, [2, 1], seed=0), nn.MLP(2, [16, 16, 1], activation="relu", output="sigmoid", seed=0)
+    for model, (X, y) in ((small, xor()), (big, moons(100, 0.1, seed=0))):
+        auto_step(model, X.tolist(), y.tolist(), nn.bce, nn.SGD(model.parameters(), 0.1), 0.0)
+    assert len(topological_order(small(X[0].tolist()))) * 4 < AUTO_MIN_NODES
+    assert _TAPES[small] == {"eager": True}
+    assert _TAPES[big]["eager"] is False and len(_TAPES[big]) == 3  # the choice, and a tape per class 0, 1
+
+
+def test_an_nn_dropout_model_compiles_with_fresh_masks():
+    X, Y = moons_like(50, 9)
+    model = nn.MLP(2, [8, 1], activation="relu", output="identity", dropout=0.5, seed=0)
+    tape = record(lambda x, y: (model(x) - y) ** 2, X, Y, rng=1)
+    assert len(tape.masks) == 8
+    tape.forward(X, Y)
+    masks = np.array([tape.values(m) for m in tape.masks])
+    assert len({tuple(col) for col in masks.T}) > 10  # examples get different masks
+    model.eval()
+    assert len(record(lambda x, y: (model(x) - y) ** 2, X, Y).masks) == 0

@@ -57,7 +57,19 @@ def _step_eager(model, X, y, loss_fn, optimizer, l2):
     return cost.data, [out.data for out in outputs]
 
 
-STEP_MODES = {"eager": _step_eager}
+def _compiled(model, X, y, loss_fn, optimizer, l2):
+    from ..compiled import step  # the batch replay of one example's graph; see autograd.compiled
+
+    return step(model, X, y, loss_fn, optimizer, l2)
+
+
+def _auto(model, X, y, loss_fn, optimizer, l2):
+    from ..compiled import auto_step  # compiled where the tape is exact, else eager
+
+    return auto_step(model, X, y, loss_fn, optimizer, l2)
+
+
+STEP_MODES = {"eager": _step_eager, "compiled": _compiled, "auto": _auto}
 
 
 def _prepare(model, X, y, loss):
@@ -103,7 +115,7 @@ def _progress_bar(progress, steps):
 
 
 def fit(model, X, y, loss="bce", optimizer="sgd", lr=0.1, steps=1000, l2=0.0, batch_size=None,
-        seed=None, rng=None, callback=None, progress=None, threshold=None, mode="eager"):
+        seed=None, rng=None, callback=None, progress=None, threshold=None, mode="auto"):
     """Train `model` on X (n × features) and targets y for `steps` updates; returns a History.
 
     loss: "bce" (needs sigmoid outputs), "mse", "hinge" (0/1 labels become ±1), or a function.
@@ -114,7 +126,10 @@ def fit(model, X, y, loss="bce", optimizer="sgd", lr=0.1, steps=1000, l2=0.0, ba
     callback(step, model, history): called after every step (step counts from 0); return True to stop.
     progress: a tqdm bar with the current cost; None = only on a terminal and only after 2 s.
     threshold: an output above it predicts class 1 (default 0.5; 0 for hinge).
-    mode: how a step runs, a key of STEP_MODES ("eager": build the scalar graph, backward, update).
+    mode: how a step runs, a key of STEP_MODES. "eager" builds the scalar graph, backpropagates and updates;
+        "compiled" replays one example's recorded graph over the whole batch with numpy (same numbers to
+        rounding, hundreds of times faster; see autograd.compiled); "auto" (default) is compiled where the
+        model and loss can be replayed exactly, else eager. Dropout masks differ between the two.
     The model trains in training mode (dropout on); its previous mode is restored at the end.
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
