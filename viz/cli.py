@@ -209,6 +209,8 @@ def _add_train(sub):
     p.add_argument("--plot", metavar="PNG", help="write the cost and accuracy curves, e.g. out/curve.png")
     p.add_argument("--boundary", metavar="PNG", help="write the decision boundary, e.g. out/boundary.png")
     p.add_argument("--graph", metavar="SVG", help="write the network's graph on the first example, e.g. out/net.svg")
+    p.add_argument("--mode", default="auto", choices=("auto", "eager", "compiled"),
+                   help="auto (default): replay one recorded graph over the batch with numpy where that pays, else eager")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def layer_sizes(text):
@@ -284,7 +286,7 @@ def _add_train(sub):
                            dropout=args.dropout, seed=args.seed)
             history = nn.fit(model, X, y, loss=args.loss, optimizer=args.optimizer, lr=args.lr, steps=args.steps,
                              l2=args.l2, batch_size=args.batch_size, seed=args.seed,
-                             progress=False if args.no_progress else None)
+                             progress=False if args.no_progress else None, mode=args.mode)
             cost, acc = nn.evaluate(model, X, y, args.loss)
             test = nn.evaluate(model, X_test, y_test, args.loss) if X_test is not None else None
         except ValueError as e:
