@@ -5,6 +5,9 @@ Each is built from the engine's ops, so its nodes (and local gradients) show up 
 max, so a layer with activation="maxout" gives each unit k weight vectors (see `MaxoutNeuron`).
 Parametrized variants: pass a function, e.g. `functools.partial(elu, alpha=0.5)` or `lambda v: v.elu(0.5)`.
 """
+
+from ._lookup import by_name
+
 __all__ = ["sigmoid", "sigmoid_fused", "tanh", "relu", "leaky_relu", "elu", "identity", "maxout",
            "ACTIVATIONS", "get_activation"]
 
@@ -66,9 +69,4 @@ ACTIVATIONS = {
 
 def get_activation(activation):
     """The activation function for a name in ACTIVATIONS, or `activation` itself when it is callable."""
-    if callable(activation):
-        return activation
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)} "
-                         "or pass a function of one Value")
-    return ACTIVATIONS[activation]
+    return by_name(ACTIVATIONS, activation, "activation", "a function of one Value")

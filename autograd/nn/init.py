@@ -7,6 +7,7 @@ Biases are zeros by default (`bias_init="zeros"`); `bias_init="normal"` draws th
 lab's `tf.random_normal([n])` does (any scheme name works: it draws a (1, fan_out) row).
 """
 import numpy as np
+from ._lookup import by_name
 
 __all__ = ["normal", "uniform", "xavier", "he", "zeros", "INITS", "get_init", "make_rng", "init_bias"]
 
@@ -58,12 +59,7 @@ INITS = {"normal": normal, "uniform": uniform, "xavier": xavier, "he": he, "zero
 
 def get_init(init):
     """The init function for a name in INITS, or `init` itself when it is callable."""
-    if callable(init):
-        return init
-    if init not in INITS:
-        raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)} "
-                         "or pass a function (fan_in, fan_out, rng) -> array")
-    return INITS[init]
+    return by_name(INITS, init, "init", "a function (fan_in, fan_out, rng) -> array")
 
 
 def init_bias(bias_init, fan_out, rng):

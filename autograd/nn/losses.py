@@ -6,6 +6,7 @@
     l2     λ·Σ w² over the weights (not the biases), added to the cost by `fit(..., l2=λ)`
 """
 from ..engine import Value
+from ._lookup import by_name
 
 __all__ = ["bce", "mse", "hinge", "l2", "LOSSES", "get_loss"]
 
@@ -80,10 +81,5 @@ LOSSES = {"bce": bce, "mse": mse, "hinge": hinge}
 
 def get_loss(loss):
     """The loss function for a name in LOSSES, or `loss` itself when it is callable."""
-    if callable(loss):
-        return loss
-    if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} "
-                         "or pass a function (outputs, targets) -> Value")
-    return LOSSES[loss]
+    return by_name(LOSSES, loss, "loss", "a function (outputs, targets) -> Value")
 
