@@ -1,0 +1,129 @@
+"""TensorBoard logging for `fit`, as the lab does it: cost and accuracy per step, a histogram of each layer's weights.
+
+    from autograd.tensorboard import TensorBoardLogger
+    with TensorBoardLogger("logs/xor_lr0.1") as logger:
+        fit(model, X, y, lr=0.1, steps=10_000, callback=logger)
+    # then, in a terminal:  tensorboard --logdir logs
+
+The logger writes real event files with tensorboardX (an optional extra: pip install "chainrule[tensorboard]").
+Tags follow the network's name scopes: "cost", "accuracy", "layer1/weights", "layer1/biases", ...
+`read_events(logdir)` reads them back (scalars and histogram summaries), without TensorBoard.
+"""
+import struct
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["TensorBoardLogger", "read_events"]
+
+
+def _tensorboardx():
+    try:
+        import tensorboardX
+    except ImportError:
+        raise ImportError('TensorBoard logging needs tensorboardX: pip install "chainrule[tensorboard]"') from None
+    return tensorboardX
+
+
+def _named_layers(model, prefix=""):
+    """(scope, layer) pairs: an MLP's layers ("layer1", ...); an Ensemble's members as "model1/layer1", ..."""
+    if hasattr(model, "layers"):
+        return [(prefix + layer.name, layer) for layer in model.layers]
+    if hasattr(model, "models"):
+        return [pair for k, member in enumerate(model.models)
+                for pair in _named_layers(member, f"{prefix}model{k + 1}/")]
+    return []
+
+
+class TensorBoardLogger:
+    """A `fit` callback that writes TensorBoard event files into `logdir`.
+
+    Every step: the scalars "cost" and "accuracy" (history.cost[-1], history.accuracy[-1]) at that step.
+    Every `histograms_every` steps (and at step 0): a histogram of each layer's weights and biases, tagged
+    "layer1/weights", "layer1/biases", ... (None: no histograms). A model without layers (no MLP, no
+    Ensemble of MLPs) gets one histogram of all its parameters, "parameters".
+    Use it as a context manager, or call close() when done, so the file is flushed.
+    """
+
+    def __init__(self, logdir, histograms_every=100, flush_secs=10):
+        if histograms_every is not None and (not isinstance(histograms_every, int) or histograms_every < 1):
+            raise ValueError(f"histograms_every must be a positive int or None, got {histograms_every!r}")
+        self.logdir, self.histograms_every = str(logdir), histograms_every
+        self.writer = _tensorboardx().SummaryWriter(self.logdir, flush_secs=flush_secs)
+
+    def __call__(self, step, model, history):
+        self.writer.add_scalar("cost", history.cost[-1], step)
+        self.writer.add_scalar("accuracy", history.accuracy[-1], step)
+        if self.histograms_every and step % self.histograms_every == 0:
+            self.log_weights(model, step)
+        return False  # never stops training
+
+    def log_weights(self, model, step):
+        """One histogram per layer of its weights and one of its biases, at `step`."""
+        layers = _named_layers(model)
+        if not layers:
+            values = np.array([p.data for p in model.parameters()])
+            self.writer.add_histogram("parameters", values, step)
+        for scope, layer in layers:
+            W, b = layer.get_weights()
+            self.writer.add_histogram(f"{scope}/weights", np.ravel(W), step)
+            self.writer.add_histogram(f"{scope}/biases", np.ravel(b), step)
+
+    def flush(self):
+        """Write everything logged so far to disk."""
+        self.writer.flush()
+
+    def close(self):
+        """Flush and close the event file."""
+        self.writer.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _records(path):
+    """The payloads of a TFRecord file (an event file), checking each length and payload CRC."""
+    from tensorboardX.record_writer import masked_crc32c
+
+    data = Path(path).read_bytes()
+    pos = 0
+    while pos < len(data):
+        header = data[pos:pos + 8]
+        (length,) = struct.unpack("Q", header)
+        (header_crc,) = struct.unpack("I", data[pos + 8:pos + 12])
+        payload = data[pos + 12:pos + 12 + length]
+        (payload_crc,) = struct.unpack("I", data[pos + 12 + length:pos + 16 + length])
+        if header_crc != masked_crc32c(header) or payload_crc != masked_crc32c(payload):
+            raise ValueError(f"{path}: corrupt record at byte {pos} (CRC mismatch)")
+        yield payload
+        pos += 16 + length
+
+
+def read_events(logdir):
+    """Everything the event files under `logdir` hold, as plain data.
+
+    Returns {"scalars": {tag: [(step, value), ...]}, "histograms": {tag: [(step, {"min", "max", "num",
+    "sum", "bucket_limit", "bucket"}), ...]}}, in the order written. Scalars are stored as float32.
+    """
+    _tensorboardx()
+    from tensorboardX.proto import event_pb2
+
+    files = sorted(Path(logdir).rglob("events.out.tfevents.*"))
+    if not files:
+        raise FileNotFoundError(f"no TensorBoard event files (events.out.tfevents.*) under {logdir}")
+    scalars, histograms = {}, {}
+    for path in files:
+        for record in _records(path):
+            event = event_pb2.Event.FromString(record)
+            for value in event.summary.value:
+                if value.HasField("simple_value"):
+                    scalars.setdefault(value.tag, []).append((event.step, value.simple_value))
+                elif value.HasField("histo"):
+                    h = value.histo
+                    histograms.setdefault(value.tag, []).append((event.step, {
+                        "min": h.min, "max": h.max, "num": h.num, "sum": h.sum,
+                        "bucket_limit": list(h.bucket_limit), "bucket": list(h.bucket)}))
+    return {"scalars": scalars, "histograms": histograms}
