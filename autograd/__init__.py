@@ -3,7 +3,7 @@
 `Value` is a scalar in a graph; `autograd.nn` builds networks on it. The import name is also
 HIPS autograd's: install chainrule into a virtual environment.
 """
-from .engine import PRIMITIVES, Primitive, Value, gradcheck, name_scope, topological_order
+from .engine import PRIMITIVES, Primitive, Value, gradcheck, name_scope, reader_counts, topological_order
 
-__all__ = ["Value", "PRIMITIVES", "Primitive", "topological_order", "name_scope", "gradcheck"]
+__all__ = ["Value", "PRIMITIVES", "Primitive", "topological_order", "reader_counts", "name_scope", "gradcheck"]
 __version__ = "0.1.0"

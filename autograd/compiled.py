@@ -39,7 +39,7 @@ import weakref
 
 import numpy as np
 
-from .engine import PRIMITIVES, Value, topological_order
+from .engine import PRIMITIVES, Value, reader_counts, topological_order
 
 __all__ = ["record", "Tape", "TapeError", "DropoutMask", "NUMPY_PRIMITIVES", "NumpyPrimitive", "step", "auto_step"]
 
@@ -389,10 +389,7 @@ def _chains(order, keep):
     A + node is folded into the + that reads it as its left input when that is its only reader, so
     ((a + b) + c) + d becomes one sum of [a, b, c, d], in the same left-to-right order.
     """
-    readers = {}
-    for node in order:
-        for parent in node.parents:
-            readers[parent] = readers.get(parent, 0) + 1
+    readers = reader_counts(order)
     folded = set()
     for node in order:
         if node.op == "+":

@@ -9,7 +9,7 @@ import math
 from contextlib import contextmanager
 from numbers import Real
 
-__all__ = ["Value", "PRIMITIVES", "Primitive", "topological_order", "name_scope", "gradcheck"]
+__all__ = ["Value", "PRIMITIVES", "Primitive", "topological_order", "reader_counts", "name_scope", "gradcheck"]
 
 
 def _exp(x):
@@ -380,6 +380,15 @@ def topological_order(root):
             continue
         order.append(stack.pop())
     return order
+
+
+def reader_counts(order):
+    """{node: how many times nodes of `order` read it as a parent}: 0 for the root, 2 for x in x + x."""
+    readers = dict.fromkeys(order, 0)
+    for node in order:
+        for parent in node.parents:
+            readers[parent] += 1
+    return readers
 
 
 class GradcheckResult:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import PRIMITIVES, Value, gradcheck, name_scope, topological_order
+from autograd import PRIMITIVES, Value, gradcheck, name_scope, reader_counts, topological_order
 
 try:
     import torch
@@ -195,6 +195,15 @@ def test_topological_order_puts_parents_first():
     assert order[-1] is d and set(order) == {a, b, c, d}
     pos = {id(n): i for i, n in enumerate(order)}
     assert all(pos[id(p)] < pos[id(n)] for n in order for p in n.parents)
+
+
+def test_reader_counts_counts_edges_out_of_each_node():
+    x = Value(3.0)
+    a = x + x
+    b = a * a
+    out = b + x
+    readers = reader_counts(topological_order(out))
+    assert [readers[n] for n in (x, a, b, out)] == [3, 2, 1, 0]
 
 
 # --- numbers on either side, micrograd compatibility ---------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import graphviz
 
-from autograd import Value, topological_order
+from autograd import Value, reader_counts, topological_order
 
 from . import backends
 
@@ -237,10 +237,7 @@ def draw_dot(root, rankdir="LR", *, cluster=False, collapse=None, sigmoid="full"
     names = names or {}
     order = topological_order(root)
     ids = {node: f"n{i}" for i, node in enumerate(order)}
-    uses = defaultdict(int)  # how many edges leave each node
-    for node in order:
-        for parent in node.parents:
-            uses[parent] += 1
+    uses = reader_counts(order)  # how many edges leave each node
     fold = _folder(collapse)
     folded = {node: prefix for node in order if (prefix := fold(node.scope))}
     chains = {}

@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from autograd import Value, topological_order
+from autograd import Value, reader_counts, topological_order
 
 __all__ = ["Step", "Contribution", "backward_steps", "forward_steps", "node_names", "fmt", "load_root"]
 
@@ -114,10 +114,7 @@ def backward_steps(root, forward=False, apply=False, names=None):
         raise TypeError(f"backward_steps needs the Value to differentiate, got {type(root).__name__}")
     order = topological_order(root)
     label = node_names(root, names)
-    consumers = {v: 0 for v in order}  # how many op nodes still have to pass gradient into v
-    for v in order:
-        for p in v.parents:
-            consumers[p] += 1
+    consumers = reader_counts(order)  # how many op nodes still have to pass gradient into v
     grads = {v: 0.0 for v in order}
     grads[root] = 1.0  # the seed: ∂root/∂root = 1
     final = {v for v in order if consumers[v] == 0}  # just the root
