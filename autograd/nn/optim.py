@@ -25,6 +25,7 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self):
+        """Update every parameter's data from its grad (each optimizer's own rule)."""
         raise NotImplementedError
 
 
