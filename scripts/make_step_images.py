@@ -5,6 +5,9 @@
 Writes docs/step_wxb.svg: the last backward step of f = w·x + b drawn as a frame, with its sentence.
 With playwright and Debian's chromium present it also writes docs/steps_page.png, a screenshot of the
 standalone page (`viz.export_html`) at step 3 of the composed sigmoid.
+
+Drawn with graphviz-pure when it is installed (as scripts/make_docs_images.py), because it writes the
+same bytes on every machine, so the SVG only changes when the drawing does; else with Graphviz's dot.
 """
 import os
 import shutil
@@ -12,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from viz import backends
 from viz.examples import sigmoid_chain, wxb
 from viz.html import export_html, frame_svg
 from viz.steps import backward_steps
@@ -21,12 +25,17 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def renderer():
+    """graphviz-pure when present (the same bytes everywhere), else None: whatever backends picks."""
+    return "graphviz-pure" if "graphviz-pure" in backends.available() else None
+
+
 def frame_picture():
     """docs/step_wxb.svg: ∂f/∂w and ∂f/∂x get local × upstream from g."""
     f = wxb()
     step = backward_steps(f)[-1]
     path = DOCS / "step_wxb.svg"
-    path.write_text('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + frame_svg(f, step, caption=True),
+    path.write_text('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + frame_svg(f, step, renderer=renderer(), caption=True),
                     encoding="utf-8")
     return path
 
@@ -41,7 +50,7 @@ def page_screenshot():
     if not os.path.isfile(chromium):
         return None
     with tempfile.TemporaryDirectory() as tmp:
-        page_path = export_html(sigmoid_chain(), Path(tmp) / "steps.html")
+        page_path = export_html(sigmoid_chain(), Path(tmp) / "steps.html", renderer=renderer())
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=ARGS)
             page = browser.new_page(viewport={"width": 1000, "height": 330})

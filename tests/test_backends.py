@@ -90,6 +90,28 @@ def test_pdf_without_graphviz_dot_says_use_svg_or_png(monkeypatch):
         backends.pipe(SOURCE, "pdf")
 
 
+def test_pdf_with_graphviz_pure_forced_names_the_choice_not_a_missing_dot(monkeypatch):
+    fake_lookup(monkeypatch, {"dot", "graphviz-pure"})
+    monkeypatch.setenv(backends.ENV_VAR, "graphviz-pure")
+    with pytest.raises(backends.RenderError) as err:
+        backends.pipe(SOURCE, "pdf")
+    message = str(err.value)
+    assert message.startswith("graphviz-pure was chosen (CHAINRULE_RENDERER=graphviz-pure) and writes no pdf")
+    assert "unset CHAINRULE_RENDERER" in message and "svg or png" in message
+    assert "not installed" not in message and "apt-get" not in message  # dot is right there
+    with pytest.raises(backends.RenderError) as err:
+        backends.pipe(SOURCE, "pdf", renderer="graphviz-pure")
+    assert "renderer='graphviz-pure'" in str(err.value) and "renderer='dot'" in str(err.value)
+    assert backends.find_renderer("dot", fmt="pdf") == ("dot", "/fake/dot")  # the named fix works
+
+
+def test_pdf_with_graphviz_pure_forced_and_no_dot_says_install_it(monkeypatch):
+    fake_lookup(monkeypatch, {"graphviz-pure"})
+    monkeypatch.setenv(backends.ENV_VAR, "graphviz-pure")
+    with pytest.raises(backends.RenderError, match="graphviz-pure was chosen .*after installing Graphviz's dot"):
+        backends.pipe(SOURCE, "pdf")
+
+
 @pytest.mark.parametrize("renderer", PRESENT)
 def test_bad_source_reports_the_program_error(renderer):
     with pytest.raises(backends.RenderError, match=f"{renderer} failed"):

@@ -1,13 +1,15 @@
 """The render and demo subcommands: files, printed gradients, exit codes and one-line errors."""
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from autograd.data import DATASETS
 from viz import backends
-from viz.cli import main
+from viz.cli import EXAMPLE_COMMANDS, build_parser, main
 from viz.examples import EXAMPLES
 
 HAS_RENDERER = bool(backends.available())
@@ -33,7 +35,7 @@ def test_render_writes_the_example(tmp_path, capsys):
     assert main(["render", "wxb", "-o", str(out)]) == 0
     assert capsys.readouterr().out == f"wrote {out}\n"
     text = out.read_text()
-    assert "data &#45;7" in text and "grad 5" in text  # Graphviz writes - as &#45; in SVG
+    assert "data −7" in text and "grad 5" in text  # the real minus sign, as everywhere in chainrule
 
 
 def test_render_dot_source_with_network_options(tmp_path):
@@ -51,11 +53,16 @@ def test_unknown_example_and_format_are_one_line_errors(tmp_path, capsys):
     assert not (tmp_path / "x.gif").exists()
 
 
-@pytest.mark.skipif("graphviz-pure" not in backends.available(), reason="graphviz-pure is not installed")
 def test_pdf_without_graphviz_dot(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv(backends.ENV_VAR, "graphviz-pure")
+    monkeypatch.setattr(backends, "_which", lambda program: "/fake/graphviz-pure" if program == "graphviz-pure" else None)
     err = one_line_error(capsys, ["render", "wxb", "-o", str(tmp_path / "wxb.pdf")])
-    assert "pdf output needs Graphviz's dot" in err
+    assert "pdf output needs Graphviz's dot" in err and "not installed" in err
+
+
+def test_pdf_with_graphviz_pure_forced_names_the_choice(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(backends, "_which", lambda program: f"/fake/{program}")  # both installed
+    err = one_line_error(capsys, ["render", "wxb", "-o", str(tmp_path / "wxb.pdf"), "--renderer", "graphviz-pure"])
+    assert "graphviz-pure was chosen" in err and "--renderer dot" in err and "not installed" not in err
 
 
 def test_no_renderer_is_one_line_error(tmp_path, capsys, monkeypatch):
@@ -63,6 +70,21 @@ def test_no_renderer_is_one_line_error(tmp_path, capsys, monkeypatch):
     err = one_line_error(capsys, ["render", "wxb", "-o", str(tmp_path / "wxb.png")])
     assert "pip install graphviz-pure" in err
     assert main(["render", "wxb", "-o", str(tmp_path / "wxb.dot")]) == 0
+
+
+def test_top_level_help_lists_examples_formats_and_a_command_each(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples (EXAMPLE of render, step, html): " + ", ".join(EXAMPLES) in out
+    assert "formats (from the output file's suffix): svg, png, pdf, dot" in out
+    assert ", ".join(DATASETS) in out
+    commands = [line.strip() for line in out.splitlines() if line.startswith("  chainrule ")]
+    assert commands == list(EXAMPLE_COMMANDS)
+    parser = build_parser()
+    subcommands = [parser.parse_args(command.split()[1:]).command for command in commands]  # each one parses
+    assert subcommands == ["render", "demo", "step", "html", "train"]
 
 
 def test_help_lists_examples_and_formats(capsys):
@@ -84,7 +106,7 @@ def test_bad_choice_exits_2(capsys):
 def test_demo_renders_every_example_and_prints_gradients(tmp_path, capsys):
     assert main(["demo", "-o", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "f = w·x + b at w=-2, x=5, b=3: f = -7, ∂f/∂w = 5, ∂f/∂x = -2, ∂f/∂b = 1" in out
+    assert "f = w·x + b at w=−2, x=5, b=3: f = −7, ∂f/∂w = 5, ∂f/∂x = −2, ∂f/∂b = 1" in out
     for name in EXAMPLES:
         assert (tmp_path / f"{name}.svg").read_text().startswith("<?xml")
         assert (tmp_path / f"{name}.png").read_bytes().startswith(b"\x89PNG")
@@ -98,8 +120,21 @@ def test_python_m_viz(tmp_path):
     done = subprocess.run([sys.executable, "-m", "viz", "render", "wxb", "-o", str(out)],
                           capture_output=True, text=True, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "label=<-2>" in out.read_text()
+    assert "label=<−2>" in out.read_text()
     bad = subprocess.run([sys.executable, "-m", "viz", "render", "nope"], capture_output=True, text=True, env=env,
                          cwd=tmp_path)
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "unknown example 'nope'" in bad.stderr
+
+
+def test_demo_and_step_write_numbers_alike(tmp_path, capsys):
+    # one notation everywhere: the demo's summary and the step-through's last line show the same −2
+    assert main(["demo", "-o", str(tmp_path), "--formats", "dot"]) == 0
+    demo = capsys.readouterr().out
+    assert main(["step", "wxb", "--all"]) == 0
+    step = capsys.readouterr().out
+    for text in ("∂f/∂x = −2", "∂f/∂w = 5"):
+        assert text in demo and text in step
+    summaries = [line for line in demo.splitlines() if "∂" in line]  # not the "wrote /tmp/..." lines
+    assert len(summaries) == len(EXAMPLES)
+    assert not re.search(r"-\d", "\n".join(summaries + [step]))  # no ASCII minus before any number

@@ -83,5 +83,5 @@ def test_examples_dict_builds_labelled_graphs():
 
 
 def test_summary_line():
-    assert summary("wxb") == "f = w·x + b at w=-2, x=5, b=3: f = -7, ∂f/∂w = 5, ∂f/∂x = -2, ∂f/∂b = 1"
+    assert summary("wxb") == "f = w·x + b at w=−2, x=5, b=3: f = −7, ∂f/∂w = 5, ∂f/∂x = −2, ∂f/∂b = 1"
     assert summary("sigmoid_chain").endswith(f"σ = {sigma(1.0):.4g}, ∂σ/∂z = {sigma(1.0) * (1 - sigma(1.0)):.4g}")

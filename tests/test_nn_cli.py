@@ -72,11 +72,18 @@ def test_train_draws_the_network(tmp_path, capsys):
     (["train", "xor", "--activation", "swish"], "--activation 'swish' is not one of sigmoid, sigmoid_fused"),
     (["train", "xor", "--init", "glorot"], "--init 'glorot' is not one of normal, uniform, xavier, he"),
     (["train", "xor", "--optimizer", "rmsprop"], "is not one of sgd, momentum, adam"),
-    (["train", "xor", "--steps", "0"], "--steps >= 1"),
-    (["train", "xor", "--lr", "-0.1"], "--lr > 0"),
-    (["train", "xor", "--dropout", "1.5", "--steps", "1"], "dropout probability p must be in [0, 1)"),
+    (["train", "xor", "--steps", "0"], "--steps must be an int >= 1, got 0"),
+    (["train", "xor", "--lr", "-0.1"], "--lr must be a number > 0, got -0.1"),
+    (["train", "xor", "--lr", "nan"], "--lr must be a number > 0, got nan"),
+    (["train", "xor", "--dropout", "1.5", "--steps", "1"], "--dropout must be a probability in [0, 1)"),
+    (["train", "xor", "--batch-size", "0", "--steps", "1"], "--batch-size must be an int >= 1 (leave it out for"),
+    (["train", "moons", "--test-size", "1.5", "--steps", "1"], "--test-size must be a fraction in (0, 1)"),
+    (["train", "moons", "--noise", "-0.1", "--steps", "1"], "--noise must be a standard deviation >= 0"),
+    (["train", "xor", "--l2", "-1", "--steps", "1"], "--l2 must be a number >= 0"),
     (["train", "xor", "--output", "identity", "--bias-init", "normal", "--seed", "3", "--steps", "1"],
-     "output='sigmoid'"),
+     "--loss bce needs probabilities: use --output sigmoid (got --output identity)"),
 ])
 def test_bad_values_are_one_line_errors(capsys, argv, message):
-    assert message in one_line_error(capsys, argv + ["--no-progress"])
+    err = one_line_error(capsys, argv + ["--no-progress"])
+    assert message in err
+    assert not any(name in err for name in ("batch_size", "test_size", "output=", "dropout probability p"))

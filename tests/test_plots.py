@@ -83,6 +83,7 @@ def test_decision_boundary_of_the_hand_set_net():
     assert len(vertices) > 20
     np.testing.assert_allclose(predict(model, vertices), 0.5, atol=0.05)
     assert ax.get_xlim() == pytest.approx((-0.5, 1.5)) and ax.get_title() == "hand-set"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1"]
     assert png_bytes(fig)[:4] == b"\x89PNG"
 
 
@@ -95,6 +96,8 @@ def test_decision_boundary_for_scores_uses_threshold_0():
     scores = predict(model, vertices)
     spread = np.ptp(predict(model, X))
     assert np.abs(scores).max() < 0.05 * spread
+    signed = plot_decision_boundary(model, X, 2 * y - 1, resolution=10)  # hinge's −1/1 labels
+    assert [t.get_text() for t in signed.axes[0].get_legend().get_texts()] == ["class −1", "class 1"]
 
 
 def test_decision_boundary_errors():

@@ -2,13 +2,15 @@
 import math
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
+import graphviz
 import pytest
 
 from autograd import Value, name_scope, topological_order
 from viz import backends, draw_dot, render
 from viz.examples import find, sigmoid_chain, wxb
-from viz.graph import fmt, node_ids, svg
+from viz.graph import Graph, fmt, node_ids, svg
 
 PRESENT = list(backends.available())
 NASTY = 'a<b> | {c} "q" & d\nline2 <script>alert(1)</script> \\N'
@@ -56,7 +58,7 @@ def small_net():
 
 def test_fmt_is_compact():
     assert [fmt(x) for x in (-2.0, 0.25, 1.2345e-5, -0.0, 5.0, 123456.0, math.inf)] == \
-        ["-2", "0.25", "1.234e-05", "0", "5", "1.235e+05", "inf"]
+        ["−2", "0.25", "1.234e−05", "0", "5", "1.235e+05", "inf"]
 
 
 def test_wxb_dot_source_shows_values_grads_and_local_gradients():
@@ -65,12 +67,12 @@ def test_wxb_dot_source_shows_values_grads_and_local_gradients():
     ids = node_ids(f)
     w, x, b, g = (ids[find(f, name)] for name in "wxbg")
     assert (w, x, g, b, ids[f]) == ("n0", "n1", "n2", "n3", "n4")  # position in topological_order
-    for node_id, name, data, grad in [(w, "w", -2, 5), (x, "x", 5, -2), (b, "b", 3, 1), (g, "g", -10, 1),
-                                      ("n4", "f", -7, 1)]:
+    for node_id, name, data, grad in [(w, "w", "−2", 5), (x, "x", 5, "−2"), (b, "b", 3, 1), (g, "g", "−10", 1),
+                                      ("n4", "f", "−7", 1)]:
         line = node_line(source, node_id)
         assert f"<b>{name}</b>" in line and f"data {data}<" in line and f"grad {grad}<" in line
     assert edge(source, w, f"{g}_op") == "5"
-    assert edge(source, x, f"{g}_op") == "-2"
+    assert edge(source, x, f"{g}_op") == "−2"
     assert edge(source, g, "n4_op") == "1"
     assert edge(source, b, "n4_op") == "1"
     assert edge(source, "n4_op", "n4") is None
@@ -96,6 +98,94 @@ def test_op_text_for_powers_and_elu():
     source = draw_dot((x ** 2 + x ** 0.5 + x ** -1).elu(0.5)).source
     for text in ("x²", "**0.5", "x⁻¹", "ELU α=0.5"):
         assert f"label=<{text}>" in source
+
+
+@pytest.mark.parametrize("k, text", [(math.inf, "**inf"), (-math.inf, "**−inf"), (math.nan, "**nan"), (1e300, "**1e+300")])
+def test_op_text_for_exponents_that_are_no_small_integer(k, text):
+    y = Value(2.0, "x") ** k  # int(k) would raise for inf and nan
+    y.label = "y"
+    source = draw_dot(y).source
+    assert re.search(rf"^\tn1_op \[label=<{re.escape(text)}>", source, re.M)
+    if PRESENT:
+        assert text in svg_texts(svg(y))
+
+
+def test_named_constants_stay_constants():
+    # `names` changes what a node says, never what kind of node it is: a plain number stays small and grey
+    a = Value(3.0, "a")
+    y = backpropagated(a * 2 + 1)
+    order = topological_order(y)
+    two, product = order[1], order[2]
+    assert (two.data, two.label, two.parents) == (2.0, "", ())
+    plain = draw_dot(y).source
+    named = draw_dot(y, names={two: "two", product: "3a"}).source
+    const_style = re.search(r'fillcolor="(#\w+)"', node_line(plain, "n1")).group(1)
+    line = node_line(named, "n1")
+    assert re.search(r'fillcolor="(#\w+)"', line).group(1) == const_style
+    assert "fontsize=10" in line and "label=<two = 2>" in line  # small, its number, no grad cell
+    assert "label=<2>" in node_line(plain, "n1")
+    assert "<b>3a</b>" in node_line(named, "n2")  # an inner node takes the name as its title
+    leaf_style = re.search(r'fillcolor="(#\w+)"', node_line(named, "n0")).group(1)
+    assert leaf_style != const_style
+
+
+def hide_graphviz_dot(monkeypatch, tmp_path):
+    """A PATH without Graphviz's dot (graphviz-pure is still found beside the interpreter)."""
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.delenv(backends.ENV_VAR, raising=False)
+    assert list(backends.available()) == ["graphviz-pure"]
+
+
+@pytest.mark.skipif("graphviz-pure" not in PRESENT, reason="graphviz-pure is not installed")
+def test_graph_render_works_without_graphviz_dot(monkeypatch, tmp_path):
+    hide_graphviz_dot(monkeypatch, tmp_path)
+    with pytest.raises(graphviz.ExecutableNotFound):  # what a plain Digraph does here, and ours must not
+        graphviz.Digraph(body=["a -> b"]).render(directory=tmp_path / "plain", format="svg")
+    f = backpropagated(wxb())
+    graph = draw_dot(f)
+    assert isinstance(graph, Graph)
+
+    out = graph.render(directory=tmp_path / "a")  # micrograd's dot.render(...): the graph's format, svg
+    assert out == str(tmp_path / "a" / "chainrule.gv.svg")
+    assert (tmp_path / "a" / "chainrule.gv").read_text() == graph.source
+    assert {"data −7", "grad 5"} <= set(svg_texts(Path(out).read_text()))
+
+    out = draw_dot(f).render("wxb", directory=tmp_path / "b", format="png", cleanup=True)
+    assert out == str(tmp_path / "b" / "wxb.png")
+    assert Path(out).read_bytes().startswith(b"\x89PNG")
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["wxb.png"]  # cleanup removed the source
+
+    out = draw_dot(f).render(outfile=tmp_path / "c" / "pic.dot")  # the format from the suffix
+    assert out == str(tmp_path / "c" / "pic.dot")
+    assert Path(out).read_text() == (tmp_path / "c" / "pic.gv").read_text() == draw_dot(f).source
+
+
+@pytest.mark.skipif("graphviz-pure" not in PRESENT, reason="graphviz-pure is not installed")
+def test_graph_view_opens_what_our_backend_drew(monkeypatch, tmp_path):
+    hide_graphviz_dot(monkeypatch, tmp_path)
+    opened = []
+    monkeypatch.setattr(Graph, "_view", lambda self, path, format, quiet: opened.append((path, format)))
+    path = draw_dot(backpropagated(wxb())).view(directory=tmp_path)
+    assert opened == [(path, "svg")] and path == str(tmp_path / "chainrule.gv.svg")
+    assert "data −7" in svg_texts(Path(path).read_text())
+
+
+def test_graph_render_bad_requests_write_nothing(monkeypatch, tmp_path):
+    graph = draw_dot(backpropagated(wxb()))
+    with pytest.raises(ValueError, match="unknown format 'gif'"):
+        graph.render(directory=tmp_path, format="gif")
+    with pytest.raises(ValueError, match="cannot tell the format"):
+        graph.render(outfile=tmp_path / "noext")
+    with pytest.raises(ValueError, match="engine='neato'"):
+        graph.render(directory=tmp_path, engine="neato")
+    with pytest.raises(ValueError, match="CHAINRULE_RENDERER"):
+        graph.render(directory=tmp_path, renderer="cairo")
+    monkeypatch.setattr(backends, "_which", lambda program: "/fake/graphviz-pure" if program == "graphviz-pure" else None)
+    with pytest.raises(backends.RenderError, match="pdf output needs Graphviz's dot"):
+        graph.render(directory=tmp_path, format="pdf")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_labels_are_escaped_in_the_dot_source():
@@ -132,7 +222,7 @@ def test_hooks_node_style_edge_label_and_names():
     assert "fontcolor=gray" in node_line(source, "n0") and 'fillcolor="#dbeafe"' in node_line(source, "n0")
     assert "<b>w·x</b>" in node_line(source, "n2")
     assert edge(source, "n0", "n2_op") == "5 × 1"  # i == 0: the hook's label
-    assert edge(source, "n1", "n2_op") == "-2"  # None keeps the local gradient
+    assert edge(source, "n1", "n2_op") == "−2"  # None keeps the local gradient
 
 
 def test_grads_override_shows_partial_gradients():
@@ -231,7 +321,7 @@ def test_render_writes_each_format_and_makes_the_folder(tmp_path):
     assert dot_file.read_text() == draw_dot(f).source
     if PRESENT:
         shown = svg_texts(render(f, tmp_path / "out" / "wxb.svg").read_text())
-        assert {"data -7", "grad 5", "data -2", "-2"} <= set(shown)
+        assert {"data −7", "grad 5", "data −2", "−2"} <= set(shown)
         assert render(draw_dot(f), tmp_path / "out" / "wxb.png").read_bytes().startswith(b"\x89PNG")
     with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf, \.dot"):
         render(f, tmp_path / "wxb.gif")
@@ -246,4 +336,19 @@ def test_render_pdf_with_graphviz_dot(tmp_path):
 def test_jupyter_display_works_with_graphviz_pure_alone(monkeypatch):
     monkeypatch.setenv(backends.ENV_VAR, "graphviz-pure")
     bundle = draw_dot(backpropagated(wxb()))._repr_mimebundle_()
-    assert "data -7" in svg_texts(bundle["image/svg+xml"])
+    assert "data −7" in svg_texts(bundle["image/svg+xml"])
+
+
+@pytest.mark.skipif("graphviz-pure" not in PRESENT, reason="graphviz-pure is not installed")
+def test_docs_pictures_match_the_code(tmp_path):
+    """docs/wxb.svg and docs/step_wxb.svg are drawn with graphviz-pure (the same bytes on every machine):
+    when this fails, rerun scripts/make_docs_images.py and scripts/make_step_images.py."""
+    from viz.html import frame_svg
+    from viz.steps import backward_steps
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    drawn = render(backpropagated(wxb()), tmp_path / "wxb.svg", renderer="graphviz-pure")
+    assert drawn.read_bytes() == (docs / "wxb.svg").read_bytes()
+    f = wxb()
+    frame = frame_svg(f, backward_steps(f)[-1], renderer="graphviz-pure", caption=True)
+    assert (docs / "step_wxb.svg").read_text(encoding="utf-8").endswith(frame)

@@ -1,10 +1,17 @@
 """The step model: backward_steps replays backward() exactly, in its order, without touching grads."""
 import math
+import re
+import xml.etree.ElementTree as ET
 
 import pytest
 
 from autograd import Value, topological_order
+from viz import backends
+from viz.html import frame_svg
 from viz.steps import backward_steps, fmt, forward_steps, load_root, node_names
+
+SVG = "{http://www.w3.org/2000/svg}"
+needs_renderer = pytest.mark.skipif(not backends.available(), reason="no Graphviz renderer")
 
 
 def wxb():
@@ -127,6 +134,50 @@ def test_forward_steps_compute_in_topological_order():
     assert [s.kind for s in both] == ["forward"] * 5 + ["backward"] * 2
     assert [s.index for s in both] == list(range(7))
     assert "exp(−1)" in forward_steps(Value(-1.0, "z").exp())[1].sentence
+
+
+def test_a_named_constant_is_still_a_constant():
+    two = Value(2.0)
+    y = Value(3.0, "a") * two
+    steps = forward_steps(y, names={two: "two"})
+    assert steps[1].sentence == "two = 2 (constant)"  # the name is the text; the kind comes from the node
+    assert steps[0].sentence == "a = 3 (input)"
+
+
+def frame_nodes(svg):
+    """{DOT node id: (fill colour of its shape, its texts)} of a frame's SVG."""
+    nodes = {}
+    for g in ET.fromstring(svg.encode()).iter(f"{SVG}g"):
+        if "node" in g.get("class", "").split():
+            shape = next(e for e in g.iter() if e.tag in (f"{SVG}path", f"{SVG}polygon", f"{SVG}ellipse"))
+            nodes[g.find(f"{SVG}title").text] = (shape.get("fill"), [t.text for t in g.iter(f"{SVG}text")])
+    return nodes
+
+
+@needs_renderer
+def test_step_frames_draw_constants_small_and_grey():
+    w, b = Value(-1.5, "w"), Value(0.5, "b")
+    f = w * 2 + b
+    f.label = "f"
+    step = backward_steps(f)[-1]  # w·2 passes its gradient to w and to the constant 2
+    assert step.name == "n2" and [c.parent for c in step.contributions] == [w, f.parents[0].parents[1]]
+    assert "∂f/∂n1 += ∂f/∂n2 · ∂n2/∂n1 = 1 · (−1.5) = −1.5" in step.sentence
+    nodes = frame_nodes(frame_svg(f, step))
+    assert nodes["n1"] == ("#f1f5f9", ["n1 = 2"])  # grey, named as in the sentence, no data/grad cells
+    assert nodes["n0"][0] == "#dbeafe" and nodes["n3"][0] == "#dbeafe"  # w and b: blue inputs
+
+
+@needs_renderer
+def test_a_frame_writes_every_number_with_one_minus_sign():
+    w, x, b = Value(-0.5344, "w"), Value(1.0, "x"), Value(-3.0, "b")
+    f = w * x + b
+    f.label = "f"
+    step = backward_steps(f)[-1]
+    texts = [text for _, node_texts in frame_nodes(frame_svg(f, step)).values() for text in node_texts]
+    edges = [t.text for t in ET.fromstring(frame_svg(f, step).encode()).iter(f"{SVG}text")]
+    assert "grad −0.5344" in texts and "data −0.5344" in texts  # x's gradient is w
+    assert "(−0.5344) × 1 = −0.5344" in edges  # the edge into x carries the same number
+    assert not [t for t in edges if re.search(r"-\d", t)]  # no ASCII minus anywhere in the picture
 
 
 def test_a_leaf_root_is_one_step():

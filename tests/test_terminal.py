@@ -42,7 +42,7 @@ def test_keys_walk_forward_and_back_then_quit(graph_file):
     child.expect_exact("Step 2 / 2")
     child.expect_exact("∂f/∂x += ∂f/∂n2 · ∂n2/∂x = 1 · (−2) = −2")
     child.expect(r"w +input +−2 +5 +final  ← \+5")  # w just received 1 · 5
-    child.expect(r"► n2 +\* +−10 +1 +final")  # the current node, its value and its (final) gradient
+    child.expect(r"► n2 +× +−10 +1 +final")  # the current node, its op as the graph shows it, value, final grad
     child.expect_exact("(last step)")
     child.send("b")
     child.expect_exact("Step 1 / 2")
@@ -110,7 +110,7 @@ def test_a_big_graph_fits_a_small_terminal():
     child.expect_exact("Step 1 / 28")
     child.expect_exact("∂loss/∂n45 += ∂loss/∂loss · ∂loss/∂n45 = 1 · (−1) = −1")
     child.expect_exact("  ⋮")  # the inputs' rows are left out ...
-    child.expect(r"► loss +\* +0.005077 +1 +final")  # ... but the current node is listed
+    child.expect(r"► loss +× +0.005077 +1 +final")  # ... but the current node is listed
     child.expect_exact("[Enter/n] next")
     screen = child.before
     assert screen.count("\n") <= 16 and "x1 " not in screen

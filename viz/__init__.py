@@ -13,7 +13,7 @@ _WHERE = {
     "step_through": "widget",
     "export_html": "html",
 }
-_SUBMODULES = {"graph", "backends", "examples", "steps", "terminal", "widget", "html", "plots", "cli"}
+_SUBMODULES = {"graph", "backends", "examples", "notation", "steps", "terminal", "widget", "html", "plots", "cli"}
 
 __all__ = sorted(_WHERE) + sorted(_SUBMODULES)
 

@@ -86,9 +86,20 @@ def find_renderer(renderer=None, fmt="svg"):
         raise RenderError("no Graphviz renderer found: pip install graphviz-pure (or install Graphviz's "
                           "dot); .dot output needs neither")
     if fmt in _NEEDS_DOT and name != "dot":
-        raise RenderError(f"{fmt} output needs Graphviz's dot (apt-get install graphviz, brew install "
-                          f"graphviz), which is not installed; {name} writes svg and png")
+        raise RenderError(_needs_dot_message(fmt, name, choice, renderer, "dot" in present))
     return name, present[name]
+
+
+def _needs_dot_message(fmt, name, choice, renderer, dot_present):
+    """Why `name` cannot write `fmt`, and the fix: dot is missing, or another backend was forced."""
+    install = "apt-get install graphviz, brew install graphviz"
+    if choice == "auto":  # auto picks dot whenever it is there: so it is missing
+        return f"{fmt} output needs Graphviz's dot ({install}), which is not installed; {name} writes svg and png"
+    how = f"renderer={renderer!r} (--renderer {renderer})" if renderer else f"{ENV_VAR}={choice}"
+    use_dot = ("renderer='dot' (--renderer dot)" if renderer else f"{ENV_VAR}=dot, or unset {ENV_VAR}")
+    if not dot_present:
+        use_dot += f", after installing Graphviz's dot ({install})"
+    return f"{name} was chosen ({how}) and writes no {fmt}, only svg and png: use {use_dot}; or write svg or png"
 
 
 def pipe(source, fmt="svg", renderer=None):

@@ -11,9 +11,36 @@ class CliError(Exception):
     """A user mistake: printed as one line, exit code 2."""
 
 
+# one command per subcommand, shown by `chainrule --help` (a test runs each through the parser)
+EXAMPLE_COMMANDS = (
+    "chainrule render wxb -o out/wxb.png",
+    "chainrule demo -o out",
+    "chainrule step sigmoid_chain --forward",
+    "chainrule html neuron -o steps.html",
+    "chainrule train xor --hidden 2 --steps 10000",
+)
+
+
+def _epilog():
+    """What `chainrule --help` lists under the subcommands: the examples, the formats, one command each."""
+    from autograd.data import DATASETS
+
+    from .backends import ENV_VAR, FORMATS
+    from .examples import EXAMPLES
+
+    commands = "\n".join(f"  {command}" for command in EXAMPLE_COMMANDS)
+    return (f"examples (EXAMPLE of render, step, html): {', '.join(EXAMPLES)}\n"
+            f"formats (from the output file's suffix): {', '.join(FORMATS)} (pdf needs Graphviz's dot)\n"
+            f"renderer: Graphviz's dot when installed, else graphviz-pure; {ENV_VAR} or --renderer forces one\n"
+            f"data sets (DATASET of train): {', '.join(DATASETS)}\n\n"
+            f"for example:\n{commands}\n\n"
+            f"chainrule COMMAND --help shows a command's options.")
+
+
 def build_parser():
     """The argparse parser with every subcommand."""
-    parser = argparse.ArgumentParser(prog="chainrule", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="chainrule", description=__doc__.splitlines()[0], epilog=_epilog(),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (_add_render, _add_demo, _add_step, _add_html, _add_train):
         add(sub)
@@ -225,6 +252,24 @@ def _add_train(sub):
             raise CliError(f"--hidden takes layer sizes like 2 or 10,10,10 (0 for no hidden layer), got {text!r}")
         return sizes
 
+    def check_numbers(args):
+        """Each numeric flag in its range, named as the user typed it (fit and data would name Python parameters)."""
+        checks = (
+            ("--steps", args.steps, args.steps >= 1, "an int >= 1"),
+            ("--lr", args.lr, args.lr > 0, "a number > 0"),
+            ("--n", args.n, args.n >= 4, "an int >= 4"),
+            ("--l2", args.l2, args.l2 >= 0, "a number >= 0 (0: no penalty)"),
+            ("--dropout", args.dropout, 0 <= args.dropout < 1, "a probability in [0, 1) (0: no dropout)"),
+            ("--batch-size", args.batch_size, args.batch_size is None or args.batch_size >= 1,
+             "an int >= 1 (leave it out for the full batch)"),
+            ("--seed", args.seed, args.seed >= 0, "an int >= 0"),
+            ("--noise", args.noise, args.noise is None or args.noise >= 0, "a standard deviation >= 0"),
+            ("--test-size", args.test_size, 0 < args.test_size < 1, "a fraction in (0, 1) such as 0.25"),
+        )
+        for flag, value, ok, wanted in checks:
+            if not ok:  # also false for nan
+                raise CliError(f"{flag} must be {wanted}, got {value}")
+
     def write_files(args, model, history, X, y):
         """The files `chainrule train` was asked for: --plot, --boundary, --graph."""
         from pathlib import Path
@@ -273,10 +318,12 @@ def _add_train(sub):
                                    ("--loss", args.loss, nn.LOSSES), ("--optimizer", args.optimizer, nn.OPTIMIZERS)):
             if value not in table:
                 raise CliError(f"{name} {value!r} is not one of {', '.join(table)}")
-        if args.steps < 1 or not args.lr > 0 or args.n < 4:
-            raise CliError(f"need --steps >= 1, --lr > 0 and --n >= 4, got {args.steps}, {args.lr} and {args.n}")
+        check_numbers(args)
         sizes = layer_sizes(args.hidden) + [1]
         output = args.output or ("identity" if args.loss == "hinge" else "sigmoid")
+        if args.loss == "bce" and output not in ("sigmoid", "sigmoid_fused"):
+            raise CliError(f"--loss bce needs probabilities: use --output sigmoid (got --output {output}), "
+                           "or --loss mse / hinge")
         try:
             X, y = data.load(args.dataset, args.n, args.noise, seed=args.seed)
             X_test = y_test = None

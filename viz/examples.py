@@ -6,7 +6,8 @@ the lecture's. Call `root.backward()` to fill in the gradients. `EXAMPLES` maps 
 """
 from autograd import Value, topological_order
 
-from .graph import find, fmt
+from .graph import find
+from .notation import fmt
 
 __all__ = ["wxb", "sigmoid_chain", "neuron", "EXAMPLES", "find", "summary"]
 
@@ -74,7 +75,7 @@ EXAMPLES = {
 def summary(name, root=None, limit=8):
     """One line: the example's formula, its inputs, output and the output's gradient w.r.t. each input.
 
-    e.g. "f = w·x + b at w=-2, x=5, b=3: f = -7, ∂f/∂w = 5, ∂f/∂x = -2, ∂f/∂b = 1". Runs backward()
+    e.g. "f = w·x + b at w=−2, x=5, b=3: f = −7, ∂f/∂w = 5, ∂f/∂x = −2, ∂f/∂b = 1". Runs backward()
     on a fresh graph unless `root` (already backpropagated) is given. At most `limit` inputs are listed.
     """
     if root is None:

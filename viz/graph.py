@@ -3,6 +3,9 @@
     from viz import draw_dot, render
     g = draw_dot(f)                 # a graphviz.Digraph; a Jupyter cell shows it inline
     render(f, "out/wxb.svg")        # or .png, .dot (.pdf where Graphviz's dot is installed)
+    g.render("out/wxb")             # micrograd's way (writes out/wxb and out/wxb.svg); g.view() opens it
+
+All of these draw through viz.backends, so they work with graphviz-pure alone.
 
 Node ids in the DOT source are stable, so other tools (the step-through) can address them:
 the value node at position i of `topological_order(root)` is "n{i}", the op node that made it is
@@ -12,6 +15,7 @@ cluster "cluster_layer1". Clusters are named "cluster_" + the scope path.
 import fnmatch
 import html
 import math
+import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -20,8 +24,9 @@ import graphviz
 from autograd import Value, reader_counts, topological_order
 
 from . import backends
+from .notation import fmt, op_text
 
-__all__ = ["draw_dot", "render", "svg", "find", "node_ids", "fmt", "Graph"]
+__all__ = ["draw_dot", "render", "svg", "find", "node_ids", "fmt", "op_text", "Graph"]
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 SIGMOID_MODES = ("full", "compact")
@@ -40,28 +45,69 @@ _STYLE = {  # default graphviz attributes by kind of node
     "scope": {"shape": "box3d", "style": "filled", "fillcolor": "#ede9fe", "color": "#7c3aed"},
 }
 _CLUSTER_FILLS = ("#f1f5f9", "#ffffff")  # alternate by depth so nested clusters stand apart
-_OP_TEXT = {"*": "×", "1/x": "1/x", "relu": "ReLU", "sigmoid": "σ"}
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 class Graph(graphviz.Digraph):
     """A graphviz.Digraph that draws through chainrule's backend (viz.backends).
 
-    So `pipe()` and the inline display in Jupyter (`_repr_mimebundle_`, which calls `pipe`) work with
-    graphviz-pure alone, when Graphviz's own `dot` is not installed.
+    So `pipe()`, `render()`, `view()` and the inline display in Jupyter (`_repr_mimebundle_`, which calls
+    `pipe`) work with graphviz-pure alone, when Graphviz's own `dot` is not installed. The backend is
+    picked as everywhere in chainrule: dot when installed, else graphviz-pure; CHAINRULE_RENDERER forces one.
     """
 
     def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False, *,
              engine=None, encoding=None):
         """The drawn graph as bytes (str when `encoding` is given); format defaults to svg."""
+        _check_graphviz_options(engine, renderer, formatter, neato_no_op)
         data = backends.pipe(self.source, format or self.format)
         return data.decode(encoding) if encoding else data
 
+    def render(self, filename=None, directory=None, view=False, cleanup=False, format=None, renderer=None,
+               formatter=None, neato_no_op=None, quiet=False, quiet_view=False, *, outfile=None, engine=None,
+               raise_if_result_exists=False, overwrite_source=False):
+        """Save the DOT source, draw it to a file, and return the drawing's path (as graphviz.Digraph.render).
 
-def fmt(x):
-    """x with 4 significant digits, compact: -2, 0.25, 1.235e-05."""
-    text = f"{x:.4g}"
-    return "0" if text == "-0" else text
+        The source goes to directory/filename (default ./chainrule.gv); the drawing to `outfile` (its suffix
+        gives the format) or else beside the source, as chainrule.gv.svg for format="svg" (the graph's
+        default). `view=True` opens it; `cleanup=True` deletes the source. Formats: svg, png, dot, and pdf
+        with Graphviz's dot. Graphviz's engine/renderer/formatter options are not supported.
+        """
+        _check_graphviz_options(engine, renderer, formatter, neato_no_op)
+        if outfile is not None:
+            outfile = Path(outfile) if directory is not None else Path(self.directory, outfile)
+            format = format or outfile.suffix.lstrip(".").lower()
+            if not format:
+                raise ValueError(f"cannot tell the format of outfile {str(outfile)!r}: give it a suffix or "
+                                 f"pass format=, one of {', '.join(backends.FORMATS)}")
+            if filename is None:  # the source beside the drawing, as graphviz does
+                filename = outfile.with_suffix(".gv").name
+                directory = outfile.parent if directory is None else directory
+        format = format or self.format
+        data = backends.pipe(self.source, format)  # first: a bad format or no backend writes nothing
+        source_path = Path(self.save(filename, directory=directory))
+        outfile = outfile if outfile is not None else Path(f"{source_path}.{format}")
+        if outfile.resolve() == source_path.resolve() and not overwrite_source:
+            raise ValueError(f"outfile {str(outfile)!r} is the source file: pick another name "
+                             "(or pass overwrite_source=True)")
+        if raise_if_result_exists and outfile.exists():
+            raise graphviz.FileExistsError(f"output file exists: {str(outfile)!r}")
+        outfile.parent.mkdir(parents=True, exist_ok=True)
+        outfile.write_bytes(data)
+        if cleanup:
+            os.remove(source_path)
+        if view or quiet_view:
+            self._view(os.fspath(outfile), format=format, quiet=quiet_view)
+        return os.fspath(outfile)
+
+
+def _check_graphviz_options(engine, renderer, formatter, neato_no_op):
+    """Graphviz's layout engines and output plugins have no counterpart in chainrule's backends: say so."""
+    if engine not in (None, "dot"):
+        raise ValueError(f"engine={engine!r}: chainrule lays graphs out with dot only; leave engine out")
+    if renderer is not None or formatter is not None or neato_no_op:
+        raise ValueError("Graphviz's renderer=/formatter=/neato_no_op= are not supported here: chainrule draws "
+                         f"with dot or graphviz-pure (set {backends.ENV_VAR} to choose) and the format alone "
+                         "picks the output")
 
 
 def _html(text):
@@ -91,19 +137,6 @@ def node_ids(root):
     return {node: f"n{i}" for i, node in enumerate(topological_order(root))}
 
 
-def op_text(node):
-    """What an op node shows: ×, +, exp, x² for ** 2, **0.5, ELU α=1, ..."""
-    if node.op == "**":
-        k = node.arg
-        if k == int(k) and abs(k) < 10:
-            return "x" + str(int(k)).translate(_SUPERSCRIPT)
-        return "**" + fmt(k)
-    if node.op == "elu":
-        return f"ELU α={fmt(node.arg)}"
-    text = _OP_TEXT.get(node.op, node.op)
-    return text if node.arg is None else f"{text} {fmt(node.arg)}"  # an op added later with a constant
-
-
 def _grad_color(grad, lo, hi):
     """White → red by log10 |grad| between lo and hi."""
     size = abs(grad)
@@ -123,12 +156,18 @@ def _value_label(name, node, grad):
     return _label(f'<table border="0" cellborder="0" cellspacing="0" cellpadding="4"><tr>{row}</tr></table>')
 
 
-def _kind(node, root, name):
+def _kind(node, root):
+    """output, inner, leaf (a labelled input) or const (a plain number): from the node, never from `names`."""
     if node is root:
         return "output"
     if node.parents:
         return "inner"
-    return "leaf" if name else "const"
+    return "leaf" if node.label else "const"
+
+
+def _const_label(name, node):
+    """A constant shows its number, and its display name when it has one: "n1 = 2"."""
+    return _label(_html(f"{name} = {fmt(node.data)}" if name else fmt(node.data)))
 
 
 class _SigmoidChain:
@@ -138,13 +177,13 @@ class _SigmoidChain:
         self.z, self.local, self.hidden = z, local, hidden
 
 
-def _sigmoid_chain(out, uses, names, folded):
+def _sigmoid_chain(out, uses, folded):
     """The chain ending in `out` (a "1/x" node), or None when out is not such a chain."""
     def only_use(v, op):
         return v.op == op and uses[v] == 1 and v not in folded
 
     def constant(v, value):
-        return not v.parents and v.data == value and not v.label and v not in names and uses[v] == 1
+        return not v.parents and v.data == value and not v.label and uses[v] == 1
 
     if out.op != "1/x" or out in folded:
         return None
@@ -230,7 +269,8 @@ def draw_dot(root, rankdir="LR", *, cluster=False, collapse=None, sigmoid="full"
     op_style: callable(Value) -> dict merged over the attributes of the op node that made that Value.
     edge_label: callable(parent, child, i) -> str or None: the label of the edge from parent (child's
         i-th input) into child's op; None keeps the local gradient. For a compact σ: (z, σ node, 0).
-    names: {Value: name} shown for nodes that have no label.
+    names: {Value: name} shown for nodes that have no label (only the text: an unlabelled leaf is still
+        drawn as a constant, e.g. "n1 = 2").
     grads: {Value: float} shown (and colored by) instead of node.grad, e.g. the step-through's gradients so far.
     """
     scale = _check_options(root, rankdir, sigmoid, color_by_grad)
@@ -242,7 +282,7 @@ def draw_dot(root, rankdir="LR", *, cluster=False, collapse=None, sigmoid="full"
     folded = {node: prefix for node in order if (prefix := fold(node.scope))}
     chains = {}
     if sigmoid == "compact":
-        chains = {node: chain for node in order if (chain := _sigmoid_chain(node, uses, names, folded))}
+        chains = {node: chain for node in order if (chain := _sigmoid_chain(node, uses, folded))}
     hidden = set().union(*(chain.hidden for chain in chains.values()))
 
     def grad_of(node):
@@ -270,10 +310,10 @@ def draw_dot(root, rankdir="LR", *, cluster=False, collapse=None, sigmoid="full"
                     add_edge(source(parent), _scope_id(folded[node]))
             continue
         name = node.label or names.get(node, "")
-        kind = _kind(node, root, name)
+        kind = _kind(node, root)
         attrs = dict(_STYLE[kind])
         grad = grad_of(node)
-        attrs["label"] = _label(_html(fmt(node.data))) if kind == "const" else _value_label(name, node, grad)
+        attrs["label"] = _const_label(name, node) if kind == "const" else _value_label(name, node, grad)
         attrs["tooltip"] = f"data = {node.data!r}, grad = {grad!r}"
         if scale and kind != "const":
             attrs["fillcolor"] = _grad_color(grad, *scale)

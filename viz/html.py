@@ -8,9 +8,10 @@ import html
 import re
 from pathlib import Path
 
-from .graph import draw_dot
-from .steps import _factor, backward_steps, fmt, node_names
 from . import backends
+from .graph import draw_dot
+from .notation import factor, fmt
+from .steps import backward_steps, node_names
 
 __all__ = ["export_html", "page", "frame_svg"]
 
@@ -44,7 +45,7 @@ def _styles(step):
     def edge_label(parent, child, i):
         if child is step.node and i in products:  # this step's product: local × upstream
             c = products[i]
-            return f"{_factor(c.local)} × {_factor(step.g)} = {fmt(c.product)}"
+            return f"{factor(c.local)} × {factor(step.g)} = {fmt(c.product)}"
         return None
 
     return node_style, op_style, edge_label

@@ -9,6 +9,8 @@ shows it inline). matplotlib is an optional extra, imported only here: pip insta
 """
 import numpy as np
 
+from .notation import fmt
+
 __all__ = ["plot_history", "plot_decision_boundary"]
 
 _CLASS_COLORS = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2")
@@ -116,7 +118,7 @@ def plot_decision_boundary(model, X, y, resolution=60, padding=0.5, threshold=No
     for k, cls in enumerate(np.unique(y)):
         mask = y == cls
         ax.scatter(X[mask, 0], X[mask, 1], s=28, color=_CLASS_COLORS[k % len(_CLASS_COLORS)],
-                   edgecolors="white", linewidths=0.6, label=f"class {cls}", zorder=3)
+                   edgecolors="white", linewidths=0.6, label=f"class {fmt(float(cls))}", zorder=3)
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])
     ax.set_xlabel("x1")

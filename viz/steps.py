@@ -15,20 +15,9 @@ from dataclasses import dataclass, field
 
 from autograd import Value, reader_counts, topological_order
 
+from .notation import factor, fmt
+
 __all__ = ["Step", "Contribution", "backward_steps", "forward_steps", "node_names", "fmt", "load_root"]
-
-
-def fmt(x):
-    """A number in 4 significant digits with a real minus sign: -2.0 -> "−2", 0.196612 -> "0.1966"."""
-    if x == 0:
-        return "0"  # also −0.0
-    return f"{x:.4g}".replace("-", "−")
-
-
-def _factor(x):
-    """A number inside a product: negatives in parentheses, 1 · (−2)."""
-    s = fmt(x)
-    return f"({s})" if s.startswith("−") else s
 
 
 _ATOM = re.compile(r"[\w\[\],.']+")  # names like w, x1, W1[0,1], σ need no parentheses
@@ -93,9 +82,9 @@ def _contribution_sentence(root_name, name, parent_name, g, c):
     # ∂f/∂x += ∂f/∂q · ∂q/∂x = g · local = product
     d_root = f"∂{root_name}/∂"
     text = (f"{d_root}{parent_name} += {d_root}{name} · ∂{name}/∂{parent_name} = "
-            f"{_factor(g)} · {_factor(c.local)} = {fmt(c.product)}")
+            f"{factor(g)} · {factor(c.local)} = {fmt(c.product)}")
     if c.before != 0:  # a reused node: show the running sum
-        text += f", total {fmt(c.before)} + {_factor(c.product)} = {fmt(c.after)}"
+        text += f", total {fmt(c.before)} + {factor(c.product)} = {fmt(c.after)}"
     return text
 
 
@@ -179,10 +168,10 @@ def forward_steps(root, names=None):
         if node.parents:
             infix = node.op in ("+", "*", "**", "1/x")  # (−2) · 5 and (w·x) + b, but exp(−1) and exp(w·x)
             symbols = _expression(node, [(_term if infix else str)(label[p]) for p in node.parents])
-            numbers = _expression(node, [(_factor if infix else fmt)(p.data) for p in node.parents])
+            numbers = _expression(node, [(factor if infix else fmt)(p.data) for p in node.parents])
             sentence = f"{label[node]} = {symbols} = {numbers} = {fmt(node.data)}"
         else:
-            kind = "input" if node.label or (names and node in names) else "constant"
+            kind = "input" if node.label else "constant"  # as the graph draws it: `names` is only the text
             sentence = f"{label[node]} = {fmt(node.data)} ({kind})"
         steps.append(Step("forward", len(steps), node, label[node], node.data, sentence,
                           computed=frozenset(computed)))

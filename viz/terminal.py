@@ -10,7 +10,8 @@ import sys
 
 from autograd import topological_order
 
-from .steps import backward_steps, fmt, node_names
+from .notation import fmt, op_text
+from .steps import backward_steps, node_names
 
 __all__ = ["screen", "step_through_terminal"]
 
@@ -43,7 +44,7 @@ def _table(step, order, names, room=None):
             rows.append(("", "⋮", "", "", "", ""))
         previous = position[v]
         marker = "►" if v is step.node else ""
-        op = v.op or ("input" if v.label else "const")
+        op = op_text(v) if v.op else "input" if v.label else "const"  # the graph's symbols: ×, σ, x²
         if step.kind == "forward":
             known = v in step.computed
             rows.append((marker, names[v], op, fmt(v.data) if known else "?", "", ""))
