@@ -15,7 +15,8 @@ the tape runs every node on a numpy array holding that node's value for every ex
 `tape.mean` gives the eager numbers for the batch cost mean_i f(params, x_i, y_i): the same value and
 the same gradient in every parameter's `grad`, to rounding (1e-12 in the tests). A term on the parameters
 alone, like the L2 penalty above, does not vary over the batch: the tape computes it once per replay, and
-mean_i (loss_i + R) = mean_i loss_i + R, so it belongs inside fn. `step` is `autograd.nn.fit`'s step on tapes.
+mean_i (loss_i + R) = mean_i loss_i + R, so it belongs inside fn. `step` is `autograd.nn.fit`'s step on tapes,
+and `auto_predict` is `autograd.nn.predict`'s forward pass on a tape.
 
 Leaves of the recorded graph are of three kinds:
   inputs      the placeholders made from the batch (or passed to `Tape`): one column of the batch each;
@@ -41,7 +42,8 @@ import numpy as np
 
 from .engine import PRIMITIVES, Value, reader_counts, topological_order
 
-__all__ = ["record", "Tape", "TapeError", "DropoutMask", "NUMPY_PRIMITIVES", "NumpyPrimitive", "step", "auto_step"]
+__all__ = ["record", "Tape", "TapeError", "DropoutMask", "NUMPY_PRIMITIVES", "NumpyPrimitive", "step", "auto_step",
+           "auto_predict"]
 
 
 class TapeError(ValueError):
@@ -95,7 +97,7 @@ def _recip_local(x, out):
 
 
 def _pow(x, k):
-    if k != int(k) and (x < 0).any():
+    if np.isfinite(k) and not float(k).is_integer() and (x < 0).any():
         value, example = _first(x, x < 0)
         raise ValueError(f"x ** {k!r} with x = {value!r} < 0 (example {example} of the batch) is not a real "
                          "number; use an integer exponent")
@@ -103,11 +105,13 @@ def _pow(x, k):
         raise ZeroDivisionError(f"0 ** {k!r} (example {_first(x, x == 0)[1]} of the batch): a negative power "
                                 "of zero is undefined")
     with np.errstate(over="ignore"):
-        return np.power(x, k)
+        return np.power(x, k)  # C's pow, as Python's floats: (−2)^∞ = ∞, 0.5^∞ = 0, x^nan = nan, 1^nan = 1
 
 
 def _pow_local(x, k, out):
-    # k·x^(k−1), and k·∞ at x = 0 for k < 1 (as the engine's row says)
+    # k·x^(k−1); 0 when k = 0, also at x = 0; and k·∞ at x = 0 for k < 1 (as the engine's row says)
+    if k == 0:
+        return (np.zeros_like(x),)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         return (np.where((x != 0) | (k >= 1), k * np.power(x, k - 1), k * np.inf),)
 
@@ -129,6 +133,7 @@ def _elu(x, a):
 
 def _max_local(x, y, out):
     dx = np.where(x > y, 1.0, np.where(y > x, 0.0, 0.5))  # 1 for the larger, ½ each on a tie
+    dx = np.where(np.isnan(out), np.nan, dx)  # nan at a nan input, as the engine's row
     return dx, 1.0 - dx
 
 
@@ -140,7 +145,7 @@ def _table(*rows):
 NUMPY_PRIMITIVES = _table(
     NumpyPrimitive("+", lambda x, y: x + y, lambda x, y, out: (1.0, 1.0)),
     NumpyPrimitive("*", lambda x, y: x * y, lambda x, y, out: (y, x)),
-    NumpyPrimitive("max", lambda x, y: np.where(x >= y, x, y), _max_local),
+    NumpyPrimitive("max", np.maximum, _max_local),  # np.maximum: nan if either is nan
     NumpyPrimitive("**", _pow, _pow_local),
     NumpyPrimitive("exp", _exp, lambda x, out: (out,)),
     NumpyPrimitive("log", _log, lambda x, out: (1.0 / x,)),
@@ -151,8 +156,9 @@ NUMPY_PRIMITIVES = _table(
     NumpyPrimitive("sigmoid", _sigmoid, lambda x, out: (out * (1.0 - out),)),
 )
 
-# ops whose local gradient is 0, ½ or 1 (or a constant): local·g is 0 wherever g is 0, no 0·∞ to guard against
-_FINITE_LOCAL = {"+", "max", "relu"}
+# ops whose local gradient is 0 or 1 (or a constant): local·g is 0 wherever g is 0, no 0·∞ to guard against
+# (max's is nan at a nan input)
+_FINITE_LOCAL = {"+", "relu"}
 
 
 # --- dropout masks ---------------------------------------------------------------------------------------------
@@ -806,3 +812,32 @@ def auto_step(model, X, y, loss_fn, optimizer, l2):
         except TapeError:
             tapes["eager"] = True
     return _step_eager(model, X, y, loss_fn, optimizer, l2)
+
+
+def auto_predict(model, X):
+    """model(x) for every row of X (n × inputs) from a replayed forward tape, or None where eager is better.
+
+    The tape of `model(x)` is recorded on the first call, in the mode the model is in (`nn.predict` uses eval
+    mode), and kept per model: it reads the parameters' .data at every replay, so it stays valid as the model
+    trains. None (eager) for fewer than AUTO_MIN_NODES nodes in all, as `auto_step`, and for a model the tape
+    cannot replay (several outputs, or a graph that depends on the data: a TapeError when recording).
+    """
+    tapes = _TAPES.setdefault(model, {})
+    key = ("predict", model.training)
+    if key not in tapes:
+        if _nodes_per_step(model, X) < AUTO_MIN_NODES:
+            return None  # nothing recorded: a bigger X later may be worth a tape
+        try:
+            tapes[key] = record(lambda x: _one_output(model(x)), X)
+        except TapeError:
+            tapes[key] = None
+    tape = tapes[key]
+    if tape is None or tape.nodes * len(X) < AUTO_MIN_NODES:
+        return None
+    return tape.forward(X)
+
+
+def _one_output(out):
+    if not isinstance(out, Value):
+        raise TapeError("a forward tape records a model with one output per example")
+    return out

@@ -31,15 +31,44 @@ def _recip(x):
     return 1.0 / x
 
 
+def _is_integer(k):
+    """k is a whole number (inf and nan are not): its power of a negative x is real, its sign known."""
+    return math.isfinite(k) and float(k).is_integer()
+
+
 def _pow(x, k):
-    if x < 0 and k != int(k):
+    if x < 0 and math.isfinite(k) and not _is_integer(k):
         raise ValueError(f"x ** {k!r} with x = {x!r} < 0 is not a real number; use an integer exponent")
     if x == 0 and k < 0:
         raise ZeroDivisionError(f"0 ** {k!r}: a negative power of zero is undefined")
     try:
-        return float(x**k)
+        return float(x**k)  # float rules for k = ±inf or nan: (−2)^∞ = ∞, 0.5^∞ = 0, x^nan = nan, 1^nan = 1
     except OverflowError:
-        return math.copysign(math.inf, x) if int(k) == k and int(k) % 2 else math.inf
+        return math.copysign(math.inf, x) if _is_integer(k) and k % 2 else math.inf
+
+
+def _pow_local(x, k, out):
+    if k == 0:  # x⁰ = 1 is constant: 0, also at x = 0 (as PyTorch), where k·x^(k−1) would be 0·∞
+        return (0.0,)
+    if x == 0 and k < 1:  # x^(k−1) is 1/0 there
+        return (k * math.inf,)
+    return (k * _pow(x, k - 1),)
+
+
+def _max(x, y):
+    if math.isnan(x) or math.isnan(y):  # nan if either is nan, as numpy and torch.maximum (Python's max(1, nan) is 1)
+        return math.nan
+    return x if x >= y else y
+
+
+def _max_local(x, y, out):
+    if x > y:
+        return (1.0, 0.0)
+    if y > x:
+        return (0.0, 1.0)
+    if x == y:
+        return (0.5, 0.5)  # a tie: half each, as PyTorch
+    return (math.nan, math.nan)  # a nan input: no larger one, so no gradient to route; nan keeps it visible
 
 
 def _sigmoid(x):
@@ -74,11 +103,10 @@ def _table(*rows):
 PRIMITIVES = _table(
     Primitive("+", 2, lambda x, y: x + y, lambda x, y, out: (1.0, 1.0), "out = x + y; local = (1, 1)"),
     Primitive("*", 2, lambda x, y: x * y, lambda x, y, out: (y, x), "out = x·y; local = (y, x)"),
-    Primitive("max", 2, lambda x, y: x if x >= y else y,
-              lambda x, y, out: (1.0, 0.0) if x > y else (0.0, 1.0) if y > x else (0.5, 0.5),
-              "out = max(x, y); local = 1 for the larger, ½ each on a tie (as PyTorch)"),
-    Primitive("**", 1, _pow, lambda x, k, out: (k * _pow(x, k - 1) if x != 0 or k >= 1 else k * math.inf,),
-              "out = x^k (k a number); local = k·x^(k−1)"),
+    Primitive("max", 2, _max, _max_local,
+              "out = max(x, y), nan if either is nan; local = 1 for the larger, ½ each on a tie (as PyTorch), "
+              "nan at a nan"),
+    Primitive("**", 1, _pow, _pow_local, "out = x^k (k a number); local = k·x^(k−1), 0 when k = 0"),
     Primitive("exp", 1, _exp, lambda x, out: (out,), "out = e^x; local = e^x"),
     Primitive("log", 1, _log, lambda x, out: (1.0 / x,), "out = ln x; local = 1/x"),
     Primitive("1/x", 1, _recip, lambda x, out: (-out * out,), "out = 1/x; local = −1/x²"),
@@ -217,7 +245,10 @@ class Value:
         return self._apply("**", arg=float(k))
 
     def maximum(self, other):
-        """max(self, other): the gradient flows to the larger input (half to each on a tie, as in PyTorch)."""
+        """max(self, other): the gradient flows to the larger input (half to each on a tie, as in PyTorch).
+
+        nan if either input is nan (as numpy and torch.maximum), with a nan local gradient to both.
+        """
         return self._apply("max", other)
 
     def exp(self):

@@ -1,7 +1,7 @@
 """chainrule's speed and memory against micrograd 0.1.0, PyTorch and hand-vectorized numpy.
 
     python benchmarks/bench.py              # every workload, about two minutes; writes benchmarks/results/latest.json
-    python benchmarks/bench.py --quick      # tiny sizes: a smoke run (seconds)
+    python benchmarks/bench.py --quick      # tiny sizes: a smoke run (seconds); writes to the temp directory
     python benchmarks/bench.py --markdown   # the table of results/latest.json as markdown, for the README
 
 Installs nothing: an engine that is not installed is skipped with a note (micrograd: pip install
@@ -25,6 +25,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
+QUICK_NAME = "chainrule-bench-quick.json"  # --quick's results, in the temp directory: never the committed table
 ENGINES = ["chainrule eager", "chainrule compiled", "micrograd 0.1.0", "torch scalar", "torch vectorized",
            "numpy vectorized"]
 BASELINE = "micrograd 0.1.0"
@@ -440,32 +442,50 @@ def ratio(cell, base):
     return cell["median"] / base["median"] if cell["higher_is_better"] else base["median"] / cell["median"]
 
 
+TARGETS = {  # label: (workload, numerator engine, denominator engine, ">=" or "<=", bound)
+    "eager step speed-up vs micrograd": ("moons step", BASELINE, "chainrule eager", ">=", 5),
+    "bytes per node, micrograd / eager": ("memory", BASELINE, "chainrule eager", ">=", 4),
+    "compiled step speed-up vs micrograd": ("moons step", BASELINE, "chainrule compiled", ">=", 200),
+    "compiled step / numpy step": ("moons step", "chainrule compiled", "numpy vectorized", "<=", 5),
+}
+CHAIN_BOUND = 1.5  # the deep chain's µs per node, build + backward, at most this many times the 5,000-node chain's
+
+
 def checks(result):
-    """The targets of the speed work, measured: ratios against micrograd and numpy, and depth scaling."""
+    """The targets of the speed work, measured: {label: {"value": ratio, "target": "<= 1.5" or None, "met": bool
+    or None}} for ratios against micrograd and numpy and for depth scaling (None: a ratio shown without a target)."""
     rows = {w["key"]: w["results"] for w in result["workloads"]}
 
     def median(key, engine):
         return rows.get(key, {}).get(engine, {}).get("median")
 
+    def check(value, op=None, bound=None):
+        met = None if op is None else value >= bound if op == ">=" else value <= bound
+        return {"value": value, "target": None if op is None else f"{op} {bound:g}", "met": met}
+
     out = {}
-    for label, (key, top, bottom) in {
-        "eager step speed-up vs micrograd (target >= 5)": ("moons step", BASELINE, "chainrule eager"),
-        "bytes per node, micrograd / eager (target >= 4)": ("memory", BASELINE, "chainrule eager"),
-        "compiled step speed-up vs micrograd (target >= 200)": ("moons step", BASELINE, "chainrule compiled"),
-        "compiled step / numpy step (target <= 5)": ("moons step", "chainrule compiled", "numpy vectorized"),
-    }.items():
+    for label, (key, top, bottom, op, bound) in TARGETS.items():
         if median(key, top) and median(key, bottom):
-            out[label] = median(key, top) / median(key, bottom)
+            out[label] = check(median(key, top) / median(key, bottom), op, bound)
     deep = [k for k in rows if k.startswith("chain") and k not in ("chain 500", "chain 5,000")]
     small = rows.get("chain 5,000", {}).get("chainrule eager", {})
     big = rows.get(deep[0], {}).get("chainrule eager", {}) if deep else {}
     if "median" in small and "median" in big:
         name = f"{deep[0]} / chain 5,000, µs per node"
-        out[f"{name}, build + backward (target <= 1.5)"] = big["median"] / small["median"]
-        out[f"{name}, backward only"] = big["backward_us"] / small["backward_us"]
-        out[f"{name}, build + backward outside the garbage collector"] = (
+        out[f"{name}, build + backward"] = check(big["median"] / small["median"], "<=", CHAIN_BOUND)
+        out[f"{name}, backward only"] = check(big["backward_us"] / small["backward_us"])
+        out[f"{name}, build + backward outside the garbage collector"] = check(
             (big["median"] - big["gc_us"]) / (small["median"] - small["gc_us"]))
     return out
+
+
+def check_line(label, check):
+    """'label: 12.5 (target >= 5): met' for a check of `checks`."""
+    value = check["value"]
+    text = f"{label}: {value:,.0f}" if value >= 100 else f"{label}: {value:.3g}"
+    if check["target"] is None:
+        return text
+    return f"{text} (target {check['target']}): {'met' if check['met'] else 'NOT met'}"
 
 
 def fmt(cell):
@@ -508,7 +528,7 @@ def table(result, markdown=False):
     else:
         widths = [max(len(str(row[i])) for row in [header] + lines) for i in range(len(header))]
         out = [title, ""] + ["  ".join(str(c).ljust(wd) for c, wd in zip(row, widths)) for row in [header] + lines]
-    notes = [f"{k}: {v:,.0f}" if v >= 100 else f"{k}: {v:.3g}" for k, v in checks(result).items()]
+    notes = [check_line(label, check) for label, check in checks(result).items()]
     return "\n".join(out + [""] + [("- " if markdown else "") + n for n in notes])
 
 
@@ -517,11 +537,14 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
     parser.add_argument("--repeats", type=int, default=5, help="repeats per measurement (at least 5 for the README)")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated subset of: " + ", ".join(ENGINES))
-    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON results")
+    parser.add_argument("--out", type=Path, help=f"where to write the JSON results (default {RESULTS.relative_to(ROOT)}; "
+                        f"with --quick, {QUICK_NAME} in the temp directory)")
     parser.add_argument("--markdown", action="store_true", help="print the table of --out as markdown; run nothing")
     parser.add_argument("--cell", help=argparse.SUPPRESS)  # internal: run one workload on --engine, print JSON
     parser.add_argument("--engine", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.out is None:  # a smoke run never overwrites the committed results
+        args.out = Path(tempfile.gettempdir()) / QUICK_NAME if args.quick else RESULTS
     if args.cell:
         print(json.dumps(measure_cell(args.cell, args.engine, args.quick, args.repeats)))
         return

@@ -1,5 +1,7 @@
 """The benchmark script runs (tiny sizes) and writes a complete, valid JSON file. No timing is asserted."""
+import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,11 +10,17 @@ BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
 ENGINES = ["chainrule eager", "chainrule compiled", "micrograd 0.1.0", "numpy vectorized"]  # torch: slow to import
 
 
-def test_quick_run_writes_json_and_markdown(tmp_path):
-    out = tmp_path / "latest.json"
-    run = subprocess.run([sys.executable, str(BENCH), "--quick", "--engines", ",".join(ENGINES), "--out", str(out)],
-                         capture_output=True, text=True, timeout=300)
+def test_quick_run_writes_json_and_markdown_but_not_the_committed_results(tmp_path):
+    committed = BENCH.parent / "results" / "latest.json"
+    before = (committed.read_bytes(), committed.stat().st_mtime_ns) if committed.exists() else None
+    env = dict(os.environ, TMPDIR=str(tmp_path))  # --quick's default output goes to the temp directory
+    run = subprocess.run([sys.executable, str(BENCH), "--quick", "--engines", ",".join(ENGINES)],
+                         capture_output=True, text=True, timeout=300, env=env)
     assert run.returncode == 0, run.stderr
+    out = tmp_path / "chainrule-bench-quick.json"
+    assert f"wrote {out}" in run.stderr
+    after = (committed.read_bytes(), committed.stat().st_mtime_ns) if committed.exists() else None
+    assert after == before
     result = json.loads(out.read_text())
     assert result["quick"] is True and result["repeats"] >= 5 and result["gc"] == "on"
     assert result["machine"]["versions"]["python"] == ".".join(map(str, sys.version_info[:3]))
@@ -35,3 +43,39 @@ def test_quick_run_writes_json_and_markdown(tmp_path):
     assert table.returncode == 0, table.stderr
     assert "| workload | chainrule eager |" in table.stdout
     assert table.stdout.count("\n|") == 2 + len(result["workloads"])  # header, rule, one row per workload
+    assert "- compiled step / numpy step: " in table.stdout and ("(target <= 5): met" in table.stdout
+                                                                  or "(target <= 5): NOT met" in table.stdout)
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("bench", BENCH)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
+def test_each_target_says_met_or_not_met():
+    bench = load_bench()
+
+    def cell(median, **extra):
+        return {"median": median, "unit": "", "higher_is_better": False, **extra}
+
+    result = {"workloads": [
+        {"key": "moons step", "results": {"micrograd 0.1.0": cell(100.0), "chainrule eager": cell(25.0),
+                                          "chainrule compiled": cell(0.4), "numpy vectorized": cell(0.05)}},
+        {"key": "chain 5,000", "results": {"chainrule eager": cell(1.0, backward_us=0.5, gc_us=0.1)}},
+        {"key": "chain 1,000,000", "results": {"chainrule eager": cell(1.6, backward_us=0.45, gc_us=0.7)}},
+    ]}
+    checks = bench.checks(result)
+    assert checks["eager step speed-up vs micrograd"] == {"value": 4.0, "target": ">= 5", "met": False}
+    assert checks["compiled step speed-up vs micrograd"] == {"value": 250.0, "target": ">= 200", "met": True}
+    assert checks["compiled step / numpy step"] == {"value": 8.0, "target": "<= 5", "met": False}
+    chain = "chain 1,000,000 / chain 5,000, µs per node, build + backward"
+    assert checks[chain]["value"] == 1.6 and checks[chain]["met"] is False
+    assert checks[chain + " outside the garbage collector"]["value"] == (1.6 - 0.7) / (1.0 - 0.1)
+    assert checks[chain + " outside the garbage collector"]["target"] is None
+    assert "bytes per node, micrograd / eager" not in checks  # no memory workload: no ratio
+    assert bench.check_line("eager step speed-up vs micrograd", checks["eager step speed-up vs micrograd"]) == (
+        "eager step speed-up vs micrograd: 4 (target >= 5): NOT met")
+    assert bench.check_line("compiled step speed-up vs micrograd", checks["compiled step speed-up vs micrograd"]) == (
+        "compiled step speed-up vs micrograd: 250 (target >= 200): met")

@@ -31,8 +31,13 @@ def nonzero(rng, n):
     return np.r_[rng.choice([-1, 1], n) * rng.uniform(0.01, 5, n), 1e-300, -1e300]
 
 
-ROWS = [("+", None, anywhere), ("*", None, anywhere), ("max", None, anywhere), ("**", 3.0, anywhere),
-        ("**", 2.0, anywhere), ("**", 0.5, positive), ("**", -2.0, nonzero), ("**", 0.0, nonzero),
+def special(rng, n):
+    return np.r_[anywhere(rng, n), math.nan, math.nan, math.inf, -math.inf, 1.0, -1.0]
+
+
+ROWS = [("+", None, anywhere), ("*", None, anywhere), ("max", None, anywhere), ("max", None, special),
+        ("**", 3.0, anywhere), ("**", 2.0, anywhere), ("**", 0.5, positive), ("**", -2.0, nonzero),
+        ("**", 0.0, special), ("**", math.inf, special), ("**", math.nan, special), ("**", -math.inf, nonzero),
         ("exp", None, anywhere), ("log", None, positive), ("1/x", None, nonzero), ("relu", None, anywhere),
         ("tanh", None, anywhere), ("elu", 0.7, anywhere), ("sigmoid", None, anywhere)]
 
@@ -41,7 +46,8 @@ def close(a, b):
     return (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, **TOL)
 
 
-@pytest.mark.parametrize("op, arg, sample", ROWS, ids=[f"{op}{'' if a is None else a}" for op, a, _ in ROWS])
+@pytest.mark.parametrize("op, arg, sample", ROWS,
+                         ids=[f"{op}{'' if a is None else a}-{s.__name__}" for op, a, s in ROWS])
 def test_numpy_row_equals_engine_row(op, arg, sample):
     eager, batch = PRIMITIVES[op], NUMPY_PRIMITIVES[op]
     rng = np.random.default_rng(0)
@@ -259,6 +265,25 @@ def test_a_nan_input_still_gives_nan_as_eager_does():
     a.grad = 0.0
     tape.sum(X)
     assert math.isnan(a.grad)
+
+
+def test_a_nan_through_max_reaches_the_output_and_is_guarded_as_in_eager():
+    X = np.array([[math.nan], [1.0], [-2.0]])
+    f = lambda x: (a * x[0]).maximum(b)  # noqa: E731
+    tape = record(f, X[1:])
+    outs = tape.forward(X)
+    eager = [f([Value(x)]).data for x in X[:, 0]]
+    assert math.isnan(outs[0]) and math.isnan(eager[0]) and outs[1:].tolist() == eager[1:]
+    # relu's local at nan is 0, so no gradient reaches max's nan local: 0, not 0·nan, in both modes
+    g = lambda x: (a * x[0]).maximum(b).relu() * c  # noqa: E731
+    eager_sums(lambda x0, x1: g([x0]), np.c_[X, X])
+    expected = [p.grad for p in PARAMS]
+    tape = record(g, X[1:])
+    for p in PARAMS:
+        p.grad = 0.0
+    tape.sum(X)
+    assert expected[1] == 0.0 and math.isnan(expected[2])  # b: no gradient; c: times relu(nan) = nan
+    assert [p.grad for p in PARAMS] == pytest.approx(expected, nan_ok=True, **TOL)
 
 
 # --- dropout masks are data: drawn afresh per example and per replay ----------------------------------------------

@@ -284,6 +284,40 @@ def test_nan_and_inf_propagate_as_floats_do():
     assert x.grad == 3.0 and math.isnan(y.data)
 
 
+def test_max_propagates_nan_in_value_and_gradient():
+    nan = math.nan
+    for x, y in ((nan, 1.0), (1.0, nan), (nan, nan), (nan, -math.inf)):
+        a, b = Value(x), Value(y)
+        out = a.maximum(b)
+        out.backward()
+        assert math.isnan(out.data) and math.isnan(np.maximum(x, y))  # numpy's maximum agrees
+        assert math.isnan(a.grad) and math.isnan(b.grad)
+    a, b = Value(2.0), Value(2.0)
+    a.maximum(b).backward()
+    assert (a.grad, b.grad) == (0.5, 0.5)  # a tie still splits
+    assert Value(math.inf).maximum(1.0).data == math.inf
+
+
+# (x, k): exponents ±inf and nan follow Python's float ** (C's pow); (0, 0) has gradient 0 as in PyTorch
+SPECIAL_POWERS = [(-2.0, math.inf), (0.5, math.inf), (-0.5, math.inf), (2.0, -math.inf), (-2.0, math.nan),
+                  (1.0, math.nan), (3.0, math.nan), (0.0, 0.0), (0.0, 0), (-3.0, 0.0), (math.nan, 0.0), (0.0, math.inf)]
+
+
+@pytest.mark.parametrize("x, k", SPECIAL_POWERS)
+def test_pow_with_inf_nan_and_zero_exponents_follows_float_rules(x, k):
+    v = Value(x)
+    out = v**k
+    out.backward()
+    expected = x**k
+    assert out.data == expected or (math.isnan(out.data) and math.isnan(expected))
+    if k == 0:
+        assert v.grad == 0.0
+    if torch is not None:
+        t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        (t**k).backward()
+        assert v.grad == pytest.approx(t.grad.item(), nan_ok=True)
+
+
 def test_name_scope_tags_nodes():
     with name_scope("layer1"):
         with name_scope("neuron0"):

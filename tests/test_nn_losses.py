@@ -50,6 +50,9 @@ def test_bce_on_saturated_sigmoid():
 def test_bce_errors():
     with pytest.raises(ValueError, match="probabilities in \\[0, 1\\].*output='sigmoid'"):
         bce([Value(1.7)], [1])
+    for h in (math.nan, math.inf, -math.inf):  # no sigmoid gives these: blame the learning rate, not the model
+        with pytest.raises(ValueError, match="got output -?(nan|inf): training has diverged.*lower the learning rate"):
+            bce([Value(h)], [1])
     with pytest.raises(ValueError, match="targets in \\[0, 1\\]"):
         bce([Value(0.5)], [-1])
     with pytest.raises(ValueError, match="one target per output"):

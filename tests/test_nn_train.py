@@ -115,6 +115,46 @@ def test_predict_and_evaluate():
     assert predict(MLP(2, [3], seed=0), X).shape == (4, 3)
 
 
+def test_predict_auto_replays_a_tape_equal_to_eager_and_valid_after_training():
+    from autograd.compiled import _TAPES, AUTO_MIN_NODES
+
+    X, y = moons(60, 0.1, seed=0)
+    grid = np.column_stack([np.linspace(-2, 3, 400), np.linspace(1.5, -1, 400)])
+    model = MLP(2, [8, 8, 1], activation="relu", output="sigmoid", dropout=0.2, seed=0)
+    auto = predict(model, grid)
+    assert ("predict", False) in _TAPES[model] and model.training  # recorded in eval mode; the mode restored
+    np.testing.assert_allclose(auto, predict(model, grid, mode="eager"), rtol=1e-12, atol=1e-12)
+    fit(model, X, y, steps=20, lr=0.5, mode="eager")  # the cached tape reads the trained parameters
+    np.testing.assert_allclose(predict(model, grid), predict(model, grid, mode="eager"), rtol=1e-12, atol=1e-12)
+    tape = _TAPES[model]["predict", False]
+    assert tape.nodes * len(grid) >= AUTO_MIN_NODES > tape.nodes * 4
+    cost, acc = evaluate(model, grid[:4], [0, 1, 1, 0])  # 4 rows: too little work for the tape, eager
+    assert (cost, acc) == evaluate(model, grid[:4], [0, 1, 1, 0], mode="eager")
+    cost, acc = evaluate(model, X, y)
+    eager_cost, eager_acc = evaluate(model, X, y, mode="eager")
+    assert cost == pytest.approx(eager_cost, rel=1e-12) and acc == eager_acc
+    with pytest.raises(ValueError, match="unknown mode 'fast'; choose auto or eager"):
+        predict(model, X, mode="fast")
+
+
+@pytest.mark.parametrize("mode", ["eager", "compiled", "auto"])
+def test_a_diverged_run_stops_with_the_fix_in_every_mode(mode):
+    X, y = moons(100, 0.1, seed=0)
+    model = MLP(2, [16, 16, 1], activation="relu", output="sigmoid", seed=0)
+    with pytest.raises(ValueError, match=r"training diverged at step 1: the model's output is nan \(example 0\); "
+                                         r"lower the learning rate \(lr=1e\+200\)"):
+        fit(model, X, y, lr=1e200, steps=30, mode=mode)
+
+
+@pytest.mark.parametrize("mode", ["eager", "compiled"])
+def test_a_non_finite_cost_with_finite_outputs_stops_too(mode):
+    X, y = moons(100, 0.1, seed=0)
+    model = MLP(2, [16, 16, 1], activation="relu", output="identity", seed=0)
+    model.parameters()[-1].data = 1e200  # the output bias: outputs ≈ 1e200, finite; their squares are inf
+    with pytest.raises(ValueError, match=r"training diverged at step 0: the cost is inf; lower the learning rate"):
+        fit(model, X, y, loss="mse", lr=0.1, steps=5, mode=mode)
+
+
 def test_ensemble_of_trained_members():
     X, y = moons(40, 0.15, seed=3)
     members = [MLP(2, [6, 1], activation="tanh", output="sigmoid", seed=s) for s in range(3)]

@@ -5,6 +5,8 @@
     hinge  micrograd's max-margin loss: mean(relu(1 − y·score)), y in {−1, 1}
     l2     λ·Σ w² over the weights (not the biases), added to the cost by `fit(..., l2=λ)`
 """
+import math
+
 from ..engine import Value
 from ._lookup import by_name
 
@@ -18,6 +20,15 @@ def _check(outputs, targets):
         if not isinstance(out, Value):
             raise TypeError(f"a loss takes one Value per example, got {type(out).__name__}; "
                             "a model for these losses must end in a layer of one unit")
+
+
+def _bad_probability(h):
+    """Why an output h outside [0, 1] is no probability, and the fix."""
+    if not math.isfinite(h):  # no sigmoid gives nan or ±inf: the parameters (or the inputs) are not finite
+        return (f"bce needs probabilities in [0, 1], got output {h!r}: training has diverged (or an input is "
+                "nan or inf); lower the learning rate")
+    return (f"bce needs probabilities in [0, 1], got output {h!r}; "
+            "end the model with a sigmoid (MLP(..., output='sigmoid'))")
 
 
 def bce(outputs, targets, eps=1e-12):
@@ -34,8 +45,7 @@ def bce(outputs, targets, eps=1e-12):
         if not 0.0 <= y <= 1.0:
             raise ValueError(f"bce needs targets in [0, 1], got {y!r}")
         if not -1e-9 <= h.data <= 1 + 1e-9:
-            raise ValueError(f"bce needs probabilities in [0, 1], got output {h.data!r}; "
-                             "end the model with a sigmoid (MLP(..., output='sigmoid'))")
+            raise ValueError(_bad_probability(h.data))
         term = None
         if y != 0.0:
             term = h.maximum(eps).log() * y

@@ -4,12 +4,13 @@ Full-batch by default, as in the lab: every step runs the model on every example
 (one graph), backpropagates once and updates. One step is `_step_eager`, kept small so that another
 way of running a step (e.g. a compiled batch mode) can be registered in `STEP_MODES`.
 """
+import math
 import sys
 import time
 
 import numpy as np
 
-from ..engine import name_scope
+from ..engine import Value, name_scope
 from .init import make_rng
 from .losses import get_loss, hinge, l2 as l2_penalty
 from .optim import make_optimizer
@@ -45,8 +46,14 @@ def accuracy(outputs, targets, threshold=0.5):
 
 
 def _step_eager(model, X, y, loss_fn, optimizer, l2):
-    """One gradient-descent step on the examples X (lists of floats) with targets y: returns (cost, outputs)."""
+    """One gradient-descent step on the examples X (lists of floats) with targets y: returns (cost, outputs).
+
+    Outputs that are not finite have no cost (a loss may refuse them): it returns (nan, outputs) without an
+    update, and `fit` stops, as it does for the compiled step.
+    """
     outputs = [model(x) for x in X]
+    if not all(math.isfinite(out.data) for out in outputs if isinstance(out, Value)):
+        return math.nan, [out.data for out in outputs]
     with name_scope("cost"):
         cost = loss_fn(outputs, y)
         if l2:
@@ -131,6 +138,7 @@ def fit(model, X, y, loss="bce", optimizer="sgd", lr=0.1, steps=1000, l2=0.0, ba
         rounding, hundreds of times faster; see autograd.compiled); "auto" (default) is compiled where the
         model and loss can be replayed exactly, else eager. Dropout masks differ between the two.
     The model trains in training mode (dropout on); its previous mode is restored at the end.
+    A diverged run (an output or the cost is nan or ±inf) stops with a ValueError naming the step: lower lr.
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
@@ -153,6 +161,7 @@ def fit(model, X, y, loss="bce", optimizer="sgd", lr=0.1, steps=1000, l2=0.0, ba
             idx = next(batches)
             Xb, yb = (X, y) if idx is None else ([X[i] for i in idx], [y[i] for i in idx])
             cost, outputs = step_fn(model, Xb, yb, loss_fn, optimizer, l2)
+            _check_finite(step, cost, outputs, optimizer)
             history.cost.append(cost)
             history.accuracy.append(accuracy(outputs, yb, threshold))
             if bar is not None:
@@ -168,25 +177,51 @@ def fit(model, X, y, loss="bce", optimizer="sgd", lr=0.1, steps=1000, l2=0.0, ba
     return history
 
 
-def predict(model, X):
-    """The model's outputs on every row of X in eval mode (dropout off), as a numpy array."""
+def _check_finite(step, cost, outputs, optimizer):
+    """Stop a diverged run (an output or the cost is nan or ±inf) with the fix, instead of training on nan."""
+    bad = np.flatnonzero(~np.isfinite(np.asarray(outputs, dtype=float)))
+    if len(bad):
+        problem = f"the model's output is {outputs[bad[0]]!r} (example {bad[0]})"
+    elif not math.isfinite(cost):
+        problem = f"the cost is {cost!r}"
+    else:
+        return
+    lr = getattr(optimizer, "lr", None)
+    raise ValueError(f"training diverged at step {step}: {problem}; lower the learning rate"
+                     + (f" (lr={lr:g})" if lr is not None else ""))
+
+
+def predict(model, X, mode="auto"):
+    """The model's outputs on every row of X in eval mode (dropout off), as a numpy array.
+
+    mode "eager" runs the model on each row; "auto" (default) replays a recorded forward tape of the model over
+    all rows with numpy when that is worth it (a grid of thousands of points: see autograd.compiled.auto_predict),
+    with the same numbers to rounding, else runs eagerly.
+    """
+    if mode not in ("auto", "eager"):
+        raise ValueError(f"unknown mode {mode!r}; choose auto or eager")
+    X = np.asarray(X, dtype=float)
     was_training = model.training
     model.eval()
     try:
-        outs = [model(x) for x in np.asarray(X, dtype=float).tolist()]
+        if mode == "auto" and X.ndim == 2 and len(X):
+            from ..compiled import auto_predict
+
+            replayed = auto_predict(model, X)
+            if replayed is not None:
+                return replayed
+        outs = [model(x) for x in X.tolist()]
     finally:
         model.train(was_training)
     return np.array([[o.data for o in out] if isinstance(out, list) else out.data for out in outs])
 
 
-def evaluate(model, X, y, loss="bce", threshold=None):
-    """(cost, accuracy) of the model on X, y in eval mode, without training (no L2 term)."""
+def evaluate(model, X, y, loss="bce", threshold=None, mode="auto"):
+    """(cost, accuracy) of the model on X, y in eval mode, without training (no L2 term).
+
+    mode: how the outputs are computed, as in `predict`; the loss is then taken on them.
+    """
     Xl, yl, loss_fn, default_threshold = _prepare(model, X, y, loss)
-    was_training = model.training
-    model.eval()
-    try:
-        outputs = [model(x) for x in Xl]
-        cost = loss_fn(outputs, yl).data
-    finally:
-        model.train(was_training)
-    return cost, accuracy([o.data for o in outputs], yl, default_threshold if threshold is None else threshold)
+    outputs = predict(model, Xl, mode).tolist()
+    cost = loss_fn([out if isinstance(out, list) else Value(out) for out in outputs], yl).data
+    return cost, accuracy(outputs, yl, default_threshold if threshold is None else threshold)
