@@ -309,11 +309,9 @@ print(over.report())'''),
 data = over.data
 for name in ("plain", "L2 0.01", "ensemble of 5"):
     run = over.runs[name]
-    display(plot_decision_boundary(run.model, data["X"], data["y"], resolution=30,
+    display(plot_decision_boundary(run.model, data["X"], data["y"],
                                    title=f"{name}: train {run.train_accuracy:.2f}, test {run.test_accuracy:.2f}"))'''),
     ("md", """\
-(The grid is 30 × 30: the plot runs each model eagerly on every grid point, and the ensemble is five models.)
-
 **What you see:** the plain net draws a contorted boundary around single noisy points. L2 and the ensemble give
 smoother boundaries. They fit the training points a little worse and the test points better.
 
