@@ -166,10 +166,17 @@ def test_ensemble_of_trained_members():
 
 def test_optimizer_object_and_step_modes():
     X, y = xor()
-    model = MLP(2, [2, 1], seed=0)
+    model, by_hand = MLP(2, [2, 1], seed=0), MLP(2, [2, 1], seed=0)
     opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
-    fit(model, X, y, optimizer=opt, steps=3)
-    assert opt.velocity is not None
+    fit(model, X, y, optimizer=opt, steps=3, mode="eager")
+    velocity = [0.0] * len(by_hand.parameters())
+    for _ in range(3):  # PyTorch's momentum: v ← 0.9·v + g, p ← p − 0.1·v
+        by_hand.zero_grad()
+        bce([by_hand(x) for x in X], y).backward()
+        for i, p in enumerate(by_hand.parameters()):
+            velocity[i] = 0.9 * velocity[i] + p.grad
+            p.data -= 0.1 * velocity[i]
+    assert [p.data for p in model.parameters()] == pytest.approx([p.data for p in by_hand.parameters()], rel=1e-14)
     assert set(STEP_MODES) == {"eager", "compiled", "auto"}
     with pytest.raises(ValueError, match="unknown mode 'fast'; choose one of eager, compiled, auto"):
         fit(model, X, y, mode="fast")
