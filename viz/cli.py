@@ -169,15 +169,20 @@ def _load_step_root(args):
         raise CliError(str(e)) from None
 
 
+def _add_step_source(p):
+    """The arguments step and html share: which graph to step through, and whether to show the forward pass."""
+    p.add_argument("example", metavar="EXAMPLE", help="example name (e.g. wxb) or path/to/file.py")
+    p.add_argument("--func", help="in a Python file: the function that returns the Value")
+    p.add_argument("--forward", action="store_true", help="show the forward pass first")
+
+
 def _add_step(sub):
     """`chainrule step EXAMPLE`: walk the chain rule in the terminal."""
     p = sub.add_parser("step", help="step through the chain rule in the terminal (Enter/n next, b back, q quit)",
                        description="Step through backpropagation one node at a time. EXAMPLE is a name in "
                                    "viz.examples.EXAMPLES or a Python file; for a file, the function named by "
                                    "--func is called, else the first function without arguments returning a Value.")
-    p.add_argument("example", metavar="EXAMPLE", help="example name (e.g. wxb) or path/to/file.py")
-    p.add_argument("--func", help="in a Python file: the function that returns the Value")
-    p.add_argument("--forward", action="store_true", help="show the forward pass first")
+    _add_step_source(p)
     p.add_argument("--all", action="store_true", help="print every step without waiting (for pipes)")
 
     def run(args):
@@ -193,9 +198,7 @@ def _add_html(sub):
     p = sub.add_parser("html", help="write the chain-rule step-through as one self-contained HTML page",
                        description="Write a standalone HTML page stepping through backpropagation (Previous/Next, "
                                    "arrow keys). EXAMPLE is as for `chainrule step`.")
-    p.add_argument("example", metavar="EXAMPLE", help="example name (e.g. wxb) or path/to/file.py")
-    p.add_argument("--func", help="in a Python file: the function that returns the Value")
-    p.add_argument("--forward", action="store_true", help="show the forward pass first")
+    _add_step_source(p)
     p.add_argument("-o", "--output", default="steps.html", help="the page to write (default steps.html)")
 
     def run(args):
