@@ -7,14 +7,23 @@
 
 The logger writes real event files with tensorboardX (an optional extra: pip install "chainrule[tensorboard]").
 Tags follow the network's name scopes: "cost", "accuracy", "layer1/weights", "layer1/biases", ...
-`read_events(logdir)` reads them back (scalars and histogram summaries), without TensorBoard.
+`log_graph(root)` writes the graph of a Value (e.g. a cost) as a GraphDef for TensorBoard's Graphs tab, its nodes
+named by scope ("layer1/neuron0/mul_3"), so TensorBoard draws one box per layer and neuron.
+`read_events(logdir)` reads them back (scalars, histogram summaries and graphs), without TensorBoard.
 """
+import re
 import struct
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["TensorBoardLogger", "read_events"]
+from .engine import topological_order
+
+__all__ = ["TensorBoardLogger", "read_events", "graph_def"]
+
+# engine op -> a node-name-safe word ("/" separates scopes in TensorBoard, so "1/x" cannot be a name)
+OP_NAMES = {"+": "add", "*": "mul", "**": "pow", "1/x": "reciprocal", "max": "max", "exp": "exp", "log": "log",
+            "relu": "relu", "tanh": "tanh", "elu": "elu", "sigmoid": "sigmoid"}
 
 
 def _tensorboardx():
@@ -69,6 +78,13 @@ class TensorBoardLogger:
             self.writer.add_histogram(f"{scope}/weights", np.ravel(W), step)
             self.writer.add_histogram(f"{scope}/biases", np.ravel(b), step)
 
+    def log_graph(self, root):
+        """Write the graph of `root` (a Value) for TensorBoard's Graphs tab; see `graph_def`."""
+        from tensorboardX.proto import event_pb2
+
+        event = event_pb2.Event(graph_def=graph_def(root).SerializeToString())
+        self.writer._get_file_writer().add_event(event)
+
     def flush(self):
         """Write everything logged so far to disk."""
         self.writer.flush()
@@ -82,6 +98,39 @@ class TensorBoardLogger:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _node_name(node, i):
+    """scope/word_i: the op's word ("mul_3"), a leaf's label ("W1_0_0"), or "const_i" for a plain number."""
+    if node.op:
+        word = f"{OP_NAMES.get(node.op, node.op)}_{i}"
+    else:
+        word = re.sub(r"[^A-Za-z0-9_.\-]+", "_", node.label).strip("_") or f"const_{i}"
+    return f"{node.scope}/{word}" if node.scope else word
+
+
+def graph_def(root):
+    """The graph of `root` as a TensorBoard GraphDef: one NodeDef per Value, inputs from its parents.
+
+    Names carry the Value's name scope, so TensorBoard groups "layer1/neuron0/mul_3" into boxes by "/".
+    op is the engine's op ("*", "1/x", ...) or "Leaf"; attr "data" and "grad" hold the values as text.
+    """
+    _tensorboardx()
+    from tensorboardX.proto import attr_value_pb2, graph_pb2, node_def_pb2
+
+    order = topological_order(root)
+    names, taken = {}, set()
+    for i, node in enumerate(order):
+        name = _node_name(node, i)
+        names[node] = name if name not in taken else f"{name}_{i}"  # two leaves with one label
+        taken.add(names[node])
+    graph = graph_pb2.GraphDef()
+    for node in order:
+        graph.node.append(node_def_pb2.NodeDef(
+            name=names[node], op=node.op or "Leaf", input=[names[p] for p in node.parents],
+            attr={key: attr_value_pb2.AttrValue(s=f"{value:.6g}".encode())
+                  for key, value in (("data", node.data), ("grad", node.grad))}))
+    return graph
 
 
 def _records(path):
@@ -106,18 +155,21 @@ def read_events(logdir):
     """Everything the event files under `logdir` hold, as plain data.
 
     Returns {"scalars": {tag: [(step, value), ...]}, "histograms": {tag: [(step, {"min", "max", "num",
-    "sum", "bucket_limit", "bucket"}), ...]}}, in the order written. Scalars are stored as float32.
+    "sum", "bucket_limit", "bucket"}), ...]}, "graphs": [GraphDef, ...]}, in the order written. Scalars are
+    stored as float32.
     """
     _tensorboardx()
-    from tensorboardX.proto import event_pb2
+    from tensorboardX.proto import event_pb2, graph_pb2
 
     files = sorted(Path(logdir).rglob("events.out.tfevents.*"))
     if not files:
         raise FileNotFoundError(f"no TensorBoard event files (events.out.tfevents.*) under {logdir}")
-    scalars, histograms = {}, {}
+    scalars, histograms, graphs = {}, {}, []
     for path in files:
         for record in _records(path):
             event = event_pb2.Event.FromString(record)
+            if event.graph_def:
+                graphs.append(graph_pb2.GraphDef.FromString(event.graph_def))
             for value in event.summary.value:
                 if value.HasField("simple_value"):
                     scalars.setdefault(value.tag, []).append((event.step, value.simple_value))
@@ -126,4 +178,4 @@ def read_events(logdir):
                     histograms.setdefault(value.tag, []).append((event.step, {
                         "min": h.min, "max": h.max, "num": h.num, "sum": h.sum,
                         "bucket_limit": list(h.bucket_limit), "bucket": list(h.bucket)}))
-    return {"scalars": scalars, "histograms": histograms}
+    return {"scalars": scalars, "histograms": histograms, "graphs": graphs}

@@ -88,3 +88,44 @@ def test_missing_tensorboardx_names_the_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "tensorboardX", None)  # import tensorboardX now raises ImportError
     with pytest.raises(ImportError, match=r'pip install "chainrule\[tensorboard\]"'):
         TensorBoardLogger(tmp_path)
+
+
+def test_log_graph_writes_a_graphdef_named_by_scope(tmp_path):
+    from autograd.engine import topological_order
+    from viz.examples import xor_loss
+
+    loss = xor_loss(0.0, 1.0, 1.0)  # the lecture's hand-set 2-2-1 net, cost on the input (0, 1)
+    loss.backward()
+    with TensorBoardLogger(tmp_path, histograms_every=None) as logger:
+        logger.log_graph(loss)
+    (graph,) = read_events(tmp_path)["graphs"]
+    order = topological_order(loss)
+    nodes = {node.name: node for node in graph.node}
+    assert len(graph.node) == len(nodes) == len(order)  # one uniquely named NodeDef per Value
+    # the first weight times x1, inside layer1/neuron0; inputs name the parents
+    assert nodes["layer1/neuron0/mul_3"].op == "*"
+    assert list(nodes["layer1/neuron0/mul_3"].input) == ["layer1/neuron0/W1_0_0", "x1"]
+    assert nodes["layer1/neuron0/W1_0_0"].attr["data"].s == b"5"
+    # names follow the engine's scopes; every input is a node of the graph
+    for node, value in zip(graph.node, order):
+        assert node.name.rsplit("/", 1)[0] == value.scope or ("/" not in node.name and value.scope == "")
+        assert all(name in nodes for name in node.input)
+        assert len(node.input) == len(value.parents)
+    ops = {node.op for node in graph.node}
+    assert {"*", "+", "exp", "1/x", "Leaf"} <= ops
+    assert any(name.startswith("layer2/neuron0/reciprocal_") for name in nodes)
+
+
+def test_tensorboard_graph_plugin_reads_the_graph(tmp_path):
+    pytest.importorskip("tensorboard")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from viz.examples import xor_loss
+
+    loss = xor_loss(0.0, 1.0, 1.0)
+    with TensorBoardLogger(tmp_path, histograms_every=None) as logger:
+        logger.log_graph(loss)
+    acc = EventAccumulator(str(tmp_path))
+    acc.Reload()
+    assert acc.Tags()["graph"] is True
+    names = [node.name for node in acc.Graph().node]
+    assert "layer1/neuron0/mul_3" in names and "x1" in names
