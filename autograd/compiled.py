@@ -786,12 +786,8 @@ AUTO_MIN_NODES = 2_000  # below this many graph nodes per step a replay's numpy 
 
 def _nodes_per_step(model, X):
     """How many nodes one eager step builds: one example's graph (dropout off, no random draws) × examples."""
-    was_training = model.training
-    model.eval()
-    try:
+    with model.in_mode(False):
         out = model(list(X[0]))
-    finally:
-        model.train(was_training)
     return len(topological_order(out)) * len(X) if isinstance(out, Value) else 0
 
 

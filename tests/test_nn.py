@@ -293,3 +293,15 @@ def test_layer_errors():
         MLP(0, [1])
     with pytest.raises(ValueError, match="positive int"):
         MLP(2, [2, 0])
+
+
+def test_in_mode_switches_for_the_block_and_restores_even_on_error():
+    model = MLP(2, [3, 1], dropout=0.5, seed=0)
+    with model.in_mode(False):
+        assert not model.training and not any(m.training for m in model.children())
+    assert model.training and all(m.training for m in model.children())
+    model.eval()
+    with pytest.raises(RuntimeError), model.in_mode(True):
+        assert model.training
+        raise RuntimeError
+    assert not model.training

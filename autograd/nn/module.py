@@ -5,6 +5,8 @@ connects input i to unit j, so neuron j holds column j (`layer.neurons[j].w[i]` 
 Parameters are labelled like the lab's variables, "W1[0,1]" and "b1[1]", and every node a layer
 makes is tagged with its name scope ("layer1/neuron0"), so a rendered graph groups by layer.
 """
+from contextlib import contextmanager
+
 import numpy as np
 
 from ..engine import Value, name_scope
@@ -49,6 +51,16 @@ class Module:
     def eval(self):
         """Switch to evaluation mode (dropout is the identity); returns self."""
         return self.train(False)
+
+    @contextmanager
+    def in_mode(self, training):
+        """Within the block, training (True) or evaluation (False) mode; the mode it had before afterwards."""
+        was_training = self.training
+        self.train(training)
+        try:
+            yield self
+        finally:
+            self.train(was_training)
 
 
 def _affine(w, b, x):

@@ -201,9 +201,7 @@ def predict(model, X, mode="auto"):
     if mode not in ("auto", "eager"):
         raise ValueError(f"unknown mode {mode!r}; choose auto or eager")
     X = np.asarray(X, dtype=float)
-    was_training = model.training
-    model.eval()
-    try:
+    with model.in_mode(False):
         if mode == "auto" and X.ndim == 2 and len(X):
             from ..compiled import auto_predict
 
@@ -211,8 +209,6 @@ def predict(model, X, mode="auto"):
             if replayed is not None:
                 return replayed
         outs = [model(x) for x in X.tolist()]
-    finally:
-        model.train(was_training)
     return np.array([[o.data for o in out] if isinstance(out, list) else out.data for out in outs])
 
 
