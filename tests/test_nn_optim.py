@@ -16,27 +16,16 @@ def objective(p):
     return (a * b - 1) ** 2 + (c - a) ** 4 * 0.1 + b * b * 0.5
 
 
-def run_ours(make, steps):
-    params = [Value(v) for v in START]
+def run(make_param, read, make, steps):
+    """`steps` updates of the optimizer `make(params)` on `objective`; the parameters after each, as rows."""
+    params = [make_param(v) for v in START]
     opt = make(params)
     trace = []
     for _ in range(steps):
         opt.zero_grad()
         objective(params).backward()
         opt.step()
-        trace.append([p.data for p in params])
-    return np.array(trace)
-
-
-def run_torch(torch, make, steps):
-    params = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in START]
-    opt = make(params)
-    trace = []
-    for _ in range(steps):
-        opt.zero_grad()
-        objective(params).backward()
-        opt.step()
-        trace.append([p.item() for p in params])
+        trace.append([read(p) for p in params])
     return np.array(trace)
 
 
@@ -48,7 +37,8 @@ def test_same_numbers_as_torch(name):
     theirs = {"sgd": lambda p: torch.optim.SGD(p, lr=0.05),
               "momentum": lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9),
               "adam": lambda p: torch.optim.Adam(p, lr=0.1, betas=(0.8, 0.95), eps=1e-6)}[name]
-    a, b = run_ours(ours, 25), run_torch(torch, theirs, 25)
+    a = run(Value, lambda p: p.data, ours, 25)
+    b = run(lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True), lambda p: p.item(), theirs, 25)
     assert np.abs(a[-1] - np.array(START)).max() > 0.1  # the parameters really moved
     np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
 
