@@ -56,7 +56,7 @@ class TapeError(ValueError):
 
 class NumpyPrimitive:
     """The batch version of one engine primitive: `forward(*xs) -> out` and `local(*xs, out) -> (∂out/∂x, ...)`
-    on arrays (one column per example), with the constant of `**` and `elu` as the last argument."""
+    on arrays (one column per example), with the constant of `pow` and `elu` as the last argument."""
 
     __slots__ = ("name", "forward", "local")
 
@@ -143,13 +143,13 @@ def _table(*rows):
 
 # name, forward, local gradients: the same math as engine.PRIMITIVES, on arrays
 NUMPY_PRIMITIVES = _table(
-    NumpyPrimitive("+", lambda x, y: x + y, lambda x, y, out: (1.0, 1.0)),
-    NumpyPrimitive("*", lambda x, y: x * y, lambda x, y, out: (y, x)),
+    NumpyPrimitive("add", lambda x, y: x + y, lambda x, y, out: (1.0, 1.0)),
+    NumpyPrimitive("mul", lambda x, y: x * y, lambda x, y, out: (y, x)),
     NumpyPrimitive("max", np.maximum, _max_local),  # np.maximum: nan if either is nan
-    NumpyPrimitive("**", _pow, _pow_local),
+    NumpyPrimitive("pow", _pow, _pow_local),
     NumpyPrimitive("exp", _exp, lambda x, out: (out,)),
     NumpyPrimitive("log", _log, lambda x, out: (1.0 / x,)),
-    NumpyPrimitive("1/x", _recip, _recip_local),
+    NumpyPrimitive("recip", _recip, _recip_local),
     NumpyPrimitive("relu", lambda x: np.where(x <= 0, 0.0, x), lambda x, out: ((x > 0).astype(float),)),
     NumpyPrimitive("tanh", np.tanh, lambda x, out: (1.0 - out * out,)),
     NumpyPrimitive("elu", _elu, lambda x, a, out: (np.where(x > 0, 1.0, out + a),)),
@@ -158,7 +158,7 @@ NUMPY_PRIMITIVES = _table(
 
 # ops whose local gradient is 0 or 1 (or a constant): local·g is 0 wherever g is 0, no 0·∞ to guard against
 # (max's is nan at a nan input)
-_FINITE_LOCAL = {"+", "relu"}
+_FINITE_LOCAL = {"add", "relu"}
 
 
 # --- dropout masks ---------------------------------------------------------------------------------------------
@@ -398,13 +398,13 @@ def _chains(order, keep):
     readers = reader_counts(order)
     folded = set()
     for node in order:
-        if node.op == "+":
+        if node.op == "add":
             x, y = node.parents
-            if x.op == "+" and readers[x] == 1 and x not in keep and y is not x:
+            if x.op == "add" and readers[x] == 1 and x not in keep and y is not x:
                 folded.add(x)
     terms = {}
     for node in order:
-        if node.op == "+" and node not in folded:
+        if node.op == "add" and node not in folded:
             chain, x = [node.parents[1]], node.parents[0]
             while x in folded:
                 chain.append(x.parents[1])
@@ -462,7 +462,7 @@ class Tape:
         products = {}  # w·h read only by a sum, w fixed and h varying: computed inside the sum, node -> (w, h)
         for node, reads in terms.items():
             for t in reads if len(reads) > 2 else ():
-                if t.op == "*" and readers[t] == 1 and t not in watch and varies[t.parents[0]] != varies[t.parents[1]]:
+                if t.op == "mul" and readers[t] == 1 and t not in watch and varies[t.parents[0]] != varies[t.parents[1]]:
                     x, y = t.parents
                     products[t] = (y, x) if varies[x] else (x, y)
 

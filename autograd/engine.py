@@ -80,16 +80,20 @@ def _sigmoid(x):
 
 
 class Primitive:
-    """One row of the op table: `forward(*xs) -> out` and `local(*xs, out) -> (∂out/∂x, ...)`.
+    """One row of the op table, keyed by its identifier `name` ("mul", "recip", ...).
 
-    `arity` counts the Value inputs; an op with a constant (`**` k, `elu` alpha) receives it as its
+    `forward(*xs) -> out` and `local(*xs, out) -> (∂out/∂x, ...)` side by side; `symbol` is what a picture
+    shows (×, 1/x, σ), `form` how a sentence writes it ("{0} · {1}", with {k} for the constant) and `infix`
+    whether its inputs are written around it ((−2) · 5) rather than inside it (exp(−1)).
+    `arity` counts the Value inputs; an op with a constant (`pow` k, `elu` alpha) receives it as its
     last argument after the Values, and gets no gradient for it.
     """
 
-    __slots__ = ("name", "arity", "forward", "local", "doc")
+    __slots__ = ("name", "arity", "forward", "local", "symbol", "form", "infix", "doc")
 
-    def __init__(self, name, arity, forward, local, doc):
-        self.name, self.arity, self.forward, self.local, self.doc = name, arity, forward, local, doc
+    def __init__(self, name, arity, forward, local, symbol, form, doc, infix=False):
+        self.name, self.arity, self.forward, self.local = name, arity, forward, local
+        self.symbol, self.form, self.infix, self.doc = symbol, form, infix, doc
 
     def __repr__(self):
         return f"Primitive({self.name!r}: {self.doc})"
@@ -99,23 +103,30 @@ def _table(*rows):
     return {row.name: row for row in rows}
 
 
-# name, arity, forward, local gradients, the math
+# identifier, arity, forward, local gradients, symbol, sentence form, the math
 PRIMITIVES = _table(
-    Primitive("+", 2, lambda x, y: x + y, lambda x, y, out: (1.0, 1.0), "out = x + y; local = (1, 1)"),
-    Primitive("*", 2, lambda x, y: x * y, lambda x, y, out: (y, x), "out = x·y; local = (y, x)"),
-    Primitive("max", 2, _max, _max_local,
+    Primitive("add", 2, lambda x, y: x + y, lambda x, y, out: (1.0, 1.0), "+", "{0} + {1}",
+              "out = x + y; local = (1, 1)", infix=True),
+    Primitive("mul", 2, lambda x, y: x * y, lambda x, y, out: (y, x), "×", "{0} · {1}",
+              "out = x·y; local = (y, x)", infix=True),
+    Primitive("max", 2, _max, _max_local, "max", "max({0}, {1})",
               "out = max(x, y), nan if either is nan; local = 1 for the larger, ½ each on a tie (as PyTorch), "
               "nan at a nan"),
-    Primitive("**", 1, _pow, _pow_local, "out = x^k (k a number); local = k·x^(k−1), 0 when k = 0"),
-    Primitive("exp", 1, _exp, lambda x, out: (out,), "out = e^x; local = e^x"),
-    Primitive("log", 1, _log, lambda x, out: (1.0 / x,), "out = ln x; local = 1/x"),
-    Primitive("1/x", 1, _recip, lambda x, out: (-out * out,), "out = 1/x; local = −1/x²"),
-    Primitive("relu", 1, lambda x: x if not x <= 0 else 0.0, lambda x, out: (1.0 if x > 0 else 0.0,),
-              "out = max(0, x); local = 1 if x > 0 else 0"),
-    Primitive("tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,), "out = tanh x; local = 1 − out²"),
+    Primitive("pow", 1, _pow, _pow_local, "**", "{0}^{k}", "out = x^k (k a number); local = k·x^(k−1), 0 when k = 0",
+              infix=True),
+    Primitive("exp", 1, _exp, lambda x, out: (out,), "exp", "exp({0})", "out = e^x; local = e^x"),
+    Primitive("log", 1, _log, lambda x, out: (1.0 / x,), "log", "ln({0})", "out = ln x; local = 1/x"),
+    Primitive("recip", 1, _recip, lambda x, out: (-out * out,), "1/x", "1/{0}", "out = 1/x; local = −1/x²",
+              infix=True),
+    Primitive("relu", 1, lambda x: x if not x <= 0 else 0.0, lambda x, out: (1.0 if x > 0 else 0.0,), "ReLU",
+              "relu({0})", "out = max(0, x); local = 1 if x > 0 else 0"),
+    Primitive("tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,), "tanh", "tanh({0})",
+              "out = tanh x; local = 1 − out²"),
     Primitive("elu", 1, lambda x, a: x if x > 0 else a * math.expm1(x),
-              lambda x, a, out: (1.0 if x > 0 else out + a,), "out = x if x > 0 else α(e^x − 1); local = 1 or out + α"),
-    Primitive("sigmoid", 1, _sigmoid, lambda x, out: (out * (1.0 - out),), "out = σ(x) fused; local = σ(1 − σ)"),
+              lambda x, a, out: (1.0 if x > 0 else out + a,), "ELU", "elu({0}, α={k})",
+              "out = x if x > 0 else α(e^x − 1); local = 1 or out + α"),
+    Primitive("sigmoid", 1, _sigmoid, lambda x, out: (out * (1.0 - out),), "σ", "σ({0})",
+              "out = σ(x) fused; local = σ(1 − σ)"),
 )
 
 _scope = ""  # the name scope new nodes are made in (see name_scope)
@@ -148,8 +159,8 @@ class Value:
     """One scalar in a computational graph.
 
     Public attributes: `data` (float), `grad` (∂root/∂self after `backward()`, 0.0 at first), `label`,
-    `op` ("" for a leaf), `parents` (tuple of Values), `local_grads` (tuple of floats, ∂self/∂parent),
-    `arg` (the constant of `**` and `elu`, else None) and `scope` (the name scope it was made in).
+    `op` (the primitive's identifier, a key of PRIMITIVES; "" for a leaf), `parents` (tuple of Values), `local_grads` (tuple of floats, ∂self/∂parent),
+    `arg` (the constant of `pow` and `elu`, else None) and `scope` (the name scope it was made in).
 
     Every primitive has one or two inputs, so a node stores its parents x, y and its local gradients
     ∂out/∂x, ∂out/∂y in four slots (`_x`, `_y`, `_dx`, `_dy`; None where absent) rather than in two
@@ -228,13 +239,13 @@ class Value:
     def __add__(self, other):
         if not isinstance(other, Value):
             other = _leaf(other)
-        return _node(self.data + other.data, "+", self, other, 1.0, 1.0)  # local = (1, 1)
+        return _node(self.data + other.data, "add", self, other, 1.0, 1.0)  # local = (1, 1)
 
     def __mul__(self, other):
         if not isinstance(other, Value):
             other = _leaf(other)
         x, y = self.data, other.data
-        return _node(x * y, "*", self, other, y, x)  # local = (y, x)
+        return _node(x * y, "mul", self, other, y, x)  # local = (y, x)
 
     def __pow__(self, k):
         if isinstance(k, Value):
@@ -242,7 +253,7 @@ class Value:
                             "For a learnable exponent y write (y * x.log()).exp()")
         if not isinstance(k, Real):
             raise TypeError(f"the exponent must be an int or float, got {type(k).__name__}")
-        return self._apply("**", arg=float(k))
+        return self._apply("pow", arg=float(k))
 
     def maximum(self, other):
         """max(self, other): the gradient flows to the larger input (half to each on a tie, as in PyTorch).
@@ -261,7 +272,7 @@ class Value:
 
     def reciprocal(self):
         """1/x; raises ZeroDivisionError at x = 0."""
-        return self._apply("1/x")
+        return self._apply("recip")
 
     def relu(self):
         """max(0, x)."""
@@ -358,7 +369,7 @@ class Value:
 
     @property
     def _op(self):
-        return self.op
+        return PRIMITIVES[self.op].symbol if self.op else ""
 
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""

@@ -166,9 +166,9 @@ class GcClock:
 
 def moons_data(n):
     try:
-        from autograd.data import moons
+        from autograd.lab.data import moons
         X, y = moons(n, noise=0.1, seed=0)
-    except ImportError:  # before autograd.data exists: the same two half circles
+    except ImportError:  # before autograd.lab.data exists: the same two half circles
         rng = np.random.default_rng(0)
         t, label = rng.uniform(0, np.pi, n), rng.integers(0, 2, n)
         X = np.column_stack([np.where(label, 1 - np.cos(t), np.cos(t)), np.where(label, 0.5 - np.sin(t), np.sin(t))])

@@ -108,7 +108,7 @@ with full-batch gradient descent on the four points and the lab's cost (binary c
     ("code", SETUP + '''
 import math
 import numpy as np
-from autograd.data import xor
+from autograd.lab.data import xor
 from autograd.nn import MLP, fit, predict
 from viz import draw_dot
 from viz.examples import xor_loss
@@ -184,15 +184,15 @@ NOTEBOOKS["03_vanishing_gradients"] = [
 Lecture 10 stacks 9 hidden layers for XOR and the net learns nothing: the cost stays at 0.693 and the accuracy
 at 0.5. The cause is backpropagation itself. Each sigmoid multiplies the gradient by σ(1 − σ) ≤ 0.25
 (notebook 1), so by the first layer almost nothing is left. ReLU passes the gradient through unchanged where
-it is active. Each experiment below is one seeded function of `autograd.experiments`. The tests run the same
+it is active. Each experiment below is one seeded function of `autograd.lab.experiments`. The tests run the same
 functions with smaller budgets.
 
 Two words used below are explained in notebook 4: **N(0, 1)** weights are drawn from a standard normal (the lab's
 `tf.random_normal`); **He** and **Xavier** weights are the same draws divided by √(fan_in/2) and √fan_in, so
 that the signal keeps its size through ReLU layers (He) or shrinks slowly (Xavier)."""),
     ("code", SETUP + '''
-from autograd.data import xor
-from autograd.experiments import (vanishing_gradients, compare_activations, compare_learning_rates,
+from autograd.lab.data import xor
+from autograd.lab.experiments import (vanishing_gradients, compare_activations, compare_learning_rates,
                                   deep_xor_net, cost_graph, neuron_weight_grads, plot_layers)
 from viz import draw_dot
 from viz.plots import plot_history, plot_decision_boundary'''),
@@ -326,10 +326,10 @@ curves go to TensorBoard, as in the lab."""),
     ("code", SETUP + '''
 import tempfile
 from pathlib import Path
-from autograd.data import xor
+from autograd.lab.data import xor
 from autograd.nn import MLP, fit
-from autograd.experiments import compare_inits, overfitting, plot_layers
-from autograd.tensorboard import TensorBoardLogger, read_events
+from autograd.lab.experiments import compare_inits, overfitting, plot_layers
+from autograd.lab.tensorboard import TensorBoardLogger, read_events
 from viz.examples import xor_loss
 from viz.plots import plot_history, plot_decision_boundary'''),
     ("md", """\

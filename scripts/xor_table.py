@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from autograd.data import xor
+from autograd.lab.data import xor
 from autograd.nn import MLP, fit
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd.data import DATASETS
+from autograd.lab.data import DATASETS
 from viz import backends
 from viz.cli import EXAMPLE_COMMANDS, build_parser, main
 from viz.examples import EXAMPLES

@@ -35,10 +35,10 @@ def special(rng, n):
     return np.r_[anywhere(rng, n), math.nan, math.nan, math.inf, -math.inf, 1.0, -1.0]
 
 
-ROWS = [("+", None, anywhere), ("*", None, anywhere), ("max", None, anywhere), ("max", None, special),
-        ("**", 3.0, anywhere), ("**", 2.0, anywhere), ("**", 0.5, positive), ("**", -2.0, nonzero),
-        ("**", 0.0, special), ("**", math.inf, special), ("**", math.nan, special), ("**", -math.inf, nonzero),
-        ("exp", None, anywhere), ("log", None, positive), ("1/x", None, nonzero), ("relu", None, anywhere),
+ROWS = [("add", None, anywhere), ("mul", None, anywhere), ("max", None, anywhere), ("max", None, special),
+        ("pow", 3.0, anywhere), ("pow", 2.0, anywhere), ("pow", 0.5, positive), ("pow", -2.0, nonzero),
+        ("pow", 0.0, special), ("pow", math.inf, special), ("pow", math.nan, special), ("pow", -math.inf, nonzero),
+        ("exp", None, anywhere), ("log", None, positive), ("recip", None, nonzero), ("relu", None, anywhere),
         ("tanh", None, anywhere), ("elu", 0.7, anywhere), ("sigmoid", None, anywhere)]
 
 
@@ -73,15 +73,15 @@ a, b, c = Value(0.7, "a"), Value(-0.4, "b"), Value(1.3, "c")
 PARAMS = [a, b, c]
 
 FUNCTIONS = {
-    "+": lambda x0, x1: a * x0 + b + x1 + c * c,
-    "*": lambda x0, x1: (a * x0) * (b * x1),
+    "add": lambda x0, x1: a * x0 + b + x1 + c * c,
+    "mul": lambda x0, x1: (a * x0) * (b * x1),
     "max": lambda x0, x1: (a * x0).maximum(b * x1) * c,
     "**3": lambda x0, x1: (a * x0 + b) ** 3,
     "**0.5": lambda x0, x1: (a * x0 * x0 + c) ** 0.5,
     "**-2": lambda x0, x1: (a * x0 + 3) ** -2,
     "exp": lambda x0, x1: (a * x0 + b * x1).exp(),
     "log": lambda x0, x1: (a * x0 * x0 + b * b + 0.1).log(),
-    "1/x": lambda x0, x1: (a * x0 + 5).reciprocal() + c,
+    "recip": lambda x0, x1: (a * x0 + 5).reciprocal() + c,
     "relu": lambda x0, x1: (a * x0 + b * x1).relu(),
     "tanh": lambda x0, x1: (a * x0 + b).tanh() * x1,
     "elu": lambda x0, x1: (a * x0 + b * x1).elu(0.7),
@@ -433,7 +433,7 @@ def test_compiled_fit_step_refuses_what_it_cannot_replay_and_auto_falls_back():
 
 def test_auto_step_is_eager_for_small_steps_and_compiled_for_big_ones():
     from autograd.compiled import AUTO_MIN_NODES, auto_step
-    from autograd.data import moons, xor
+    from autograd.lab.data import moons, xor
 
     small, big = nn.MLP(2, [2, 1], seed=0), nn.MLP(2, [16, 16, 1], activation="relu", output="sigmoid", seed=0)
     for model, (X, y) in ((small, xor()), (big, moons(100, 0.1, seed=0))):

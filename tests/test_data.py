@@ -1,8 +1,8 @@
-"""autograd.data: the lab's XOR, moons and spirals (checked against their geometry), and the seeded split."""
+"""autograd.lab.data: the lab's XOR, moons and spirals (checked against their geometry), and the seeded split."""
 import numpy as np
 import pytest
 
-from autograd.data import DATASETS, load, moons, spirals, train_test_split, xor
+from autograd.lab.data import DATASETS, load, moons, spirals, train_test_split, xor
 
 
 def test_xor_is_the_labs_four_points():

@@ -34,15 +34,15 @@ def torch_elu(x, alpha):
 
 # one line per op: (primitive it covers, f on Values, and on torch tensors where the same code works, input sampler)
 OPS = [
-    ("+", lambda x, y: x + y, anywhere),
-    ("*", lambda x, y: x * y, anywhere),
+    ("add", lambda x, y: x + y, anywhere),
+    ("mul", lambda x, y: x * y, anywhere),
     ("max", lambda x, y: x.maximum(y), anywhere),
-    ("**", lambda x: x**3, anywhere),
-    ("**", lambda x: x**0.5, positive),
-    ("**", lambda x: x**-2, nonzero),
+    ("pow", lambda x: x**3, anywhere),
+    ("pow", lambda x: x**0.5, positive),
+    ("pow", lambda x: x**-2, nonzero),
     ("exp", lambda x: x.exp(), anywhere),
     ("log", lambda x: x.log(), positive),
-    ("1/x", lambda x: x.reciprocal(), nonzero),
+    ("recip", lambda x: x.reciprocal(), nonzero),
     ("relu", lambda x: x.relu(), nonzero),
     ("tanh", lambda x: x.tanh(), anywhere),
     ("elu", lambda x: torch_elu(x, 0.7), nonzero),
@@ -101,7 +101,7 @@ def test_primitive_rows_are_forward_and_local_side_by_side():
 def test_local_grads_are_computed_in_the_forward_pass():
     x, y = Value(3.0), Value(-4.0)
     out = x * y
-    assert (out.op, out.parents, out.local_grads) == ("*", (x, y), (-4.0, 3.0))
+    assert (out.op, out.parents, out.local_grads) == ("mul", (x, y), (-4.0, 3.0))
     assert x.op == "" and x.parents == () and x.local_grads == () and x.grad == 0.0
 
 
@@ -124,7 +124,7 @@ def test_composed_sigmoid_is_four_ops_whose_locals_multiply_to_sigma_prime(z):
     x = Value(z)
     out = x.sigmoid()
     ops = [n.op for n in topological_order(out) if n.op]
-    assert ops == ["*", "exp", "+", "1/x"]
+    assert ops == ["mul", "exp", "add", "recip"]
     product, node = 1.0, out
     while node is not x:  # walk back along the chain, always through the non-constant parent
         i = 0 if node.parents[0].op or node.parents[0] is x else 1
@@ -332,7 +332,7 @@ def test_name_scope_tags_nodes():
 
 def test_gradcheck_reports_a_wrong_derivative():
     def square_with_wrong_local(x):
-        return Value(x.data**2, op="**", parents=(x,), local_grads=(1.0,), arg=2.0)  # true local: 2x
+        return Value(x.data**2, op="pow", parents=(x,), local_grads=(1.0,), arg=2.0)  # true local: 2x
 
     bad = gradcheck(square_with_wrong_local, [3.0])
     assert bad.max_abs_err == pytest.approx(5.0, abs=1e-6) and not bad.ok()
@@ -351,8 +351,8 @@ UNARY = {
     "square": lambda x: x**2,
 }
 BINARY = {
-    "+": lambda x, y: x + y,
-    "*": lambda x, y: x * y,
+    "add": lambda x, y: x + y,
+    "mul": lambda x, y: x * y,
     "-": lambda x, y: x - y,
     "/": lambda x, y: x / (y * y + 1),
     "max": lambda x, y: x.maximum(y),

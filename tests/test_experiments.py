@@ -1,4 +1,4 @@
-"""autograd.experiments: lecture 10's headline results, seeded, at budgets of a few seconds each.
+"""autograd.lab.experiments: lecture 10's headline results, seeded, at budgets of a few seconds each.
 
 The notebooks run the same functions with their default (larger) budgets.
 """
@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from autograd import experiments as E
-from autograd.data import xor
+from autograd.lab import experiments as E
+from autograd.lab.data import xor
 from autograd.engine import topological_order
 from autograd.nn import MLP
 

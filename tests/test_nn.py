@@ -222,7 +222,7 @@ def test_dropout_train_and_eval():
     values = np.array([v.data for v in out])
     assert set(values) == {0.0, 2.0}  # dropped, or kept and scaled by 1/(1 − p)
     mask = out[0].parents[1]  # x × mask: the mask is a leaf a compiled tape re-draws per example
-    assert out[0].op == "*" and isinstance(mask, DropoutMask) and mask.p == 0.5 and mask.data == values[0]
+    assert out[0].op == "mul" and isinstance(mask, DropoutMask) and mask.p == 0.5 and mask.data == values[0]
     assert (values == 0).mean() == pytest.approx(0.5, abs=0.03)
     assert values.mean() == pytest.approx(1.0, abs=0.06)  # the expected value is unchanged
     drop.eval()

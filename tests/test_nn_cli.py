@@ -1,7 +1,7 @@
 """`chainrule train`: the printed numbers are fit's, files are written, bad values give one-line errors."""
 import pytest
 
-from autograd.data import moons, train_test_split, xor
+from autograd.lab.data import moons, train_test_split, xor
 from autograd.nn import MLP, evaluate, fit
 from viz import backends
 from viz.cli import main

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from autograd.data import moons, xor
+from autograd.lab.data import moons, xor
 from autograd.nn import MLP, SGD, STEP_MODES, Ensemble, accuracy, bce, evaluate, fit, l2, predict
 
 

@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.contour import ContourSet  # noqa: E402
 
-from autograd.data import moons, xor  # noqa: E402
+from autograd.lab.data import moons, xor  # noqa: E402
 from autograd.nn import MLP, fit, predict  # noqa: E402
 from viz.plots import plot_decision_boundary, plot_history  # noqa: E402
 

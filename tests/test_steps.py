@@ -34,7 +34,7 @@ def test_wxb_steps_end_with_the_lecture_gradients():
     steps = backward_steps(f)
     grads = steps[-1].grads
     assert (grads[w], grads[x], grads[b], grads[f]) == (5.0, -2.0, 1.0, 1.0)
-    assert [s.node.op for s in steps] == ["+", "*"]
+    assert [s.node.op for s in steps] == ["add", "mul"]
     assert steps[-1].sentence == ("∂f/∂w += ∂f/∂n2 · ∂n2/∂w = 1 · 5 = 5; "
                                   "∂f/∂x += ∂f/∂n2 · ∂n2/∂x = 1 · (−2) = −2")
     x_part = steps[-1].contributions[1]
@@ -80,7 +80,7 @@ def test_composed_sigmoid_walks_the_lecture_chain():
     z = Value(1.0, "z")
     s = z.sigmoid()
     steps = backward_steps(s)
-    assert [st.node.op for st in steps] == ["1/x", "+", "exp", "*"]
+    assert [st.node.op for st in steps] == ["recip", "add", "exp", "mul"]
     # the local gradient along the chain 1/x -> +1 -> exp -> ×(−1), one factor per step
     chain = [st.contributions[0].local for st in steps]
     sigma = 1 / (1 + math.exp(-1.0))
@@ -96,7 +96,7 @@ def test_zero_upstream_gradient_passes_nothing_on_like_the_engine():
     out = h * 3.0 + x
     out.label = "out"
     steps = backward_steps(out)
-    dead = next(s for s in steps if s.node.op == "*" and s.node.parents[0] is x)
+    dead = next(s for s in steps if s.node.op == "mul" and s.node.parents[0] is x)
     assert dead.skipped and dead.contributions == ()
     assert dead.sentence == "∂out/∂n2 = 0: nothing to pass on (backward() skips this node)"
     out.backward()
@@ -226,7 +226,7 @@ def test_shipped_sigmoid_chain_steps_multiply_to_sigma_prime():
 
     out = sigmoid_chain(0.5)
     steps = backward_steps(out)
-    assert [s.node.op for s in steps] == ["1/x", "+", "exp", "*"]
+    assert [s.node.op for s in steps] == ["recip", "add", "exp", "mul"]
     locals_ = [s.contributions[0].local for s in steps]
     assert math.prod(locals_) == pytest.approx(sigma(0.5) * (1 - sigma(0.5)), rel=1e-12)
     assert steps[-1].grads[find(out, "z")] == pytest.approx(sigma(0.5) * (1 - sigma(0.5)), rel=1e-12)

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd.data import xor
+from autograd.lab.data import xor
 from autograd.nn import MLP, evaluate, fit, predict
 
 W1, B1 = [[5, -7], [5, -7]], [-8, 3]  # the lecture's hand-set net, in the lab's x @ W convention

@@ -23,7 +23,7 @@ EXAMPLE_COMMANDS = (
 
 def _epilog():
     """What `chainrule --help` lists under the subcommands: the examples, the formats, one command each."""
-    from autograd.data import DATASETS
+    from autograd.lab.data import DATASETS
 
     from .backends import ENV_VAR, FORMATS
     from .examples import EXAMPLES
@@ -311,7 +311,8 @@ def _add_train(sub):
             raise CliError(f"cannot write: {e.strerror or e}") from None
 
     def run(args):
-        from autograd import data, nn
+        from autograd import nn
+        from autograd.lab import data
 
         if args.dataset not in data.DATASETS:
             raise CliError(f"unknown data set {args.dataset!r}: choose one of {', '.join(data.DATASETS)}")

@@ -178,23 +178,23 @@ class _SigmoidChain:
 
 
 def _sigmoid_chain(out, uses, folded):
-    """The chain ending in `out` (a "1/x" node), or None when out is not such a chain."""
+    """The chain ending in `out` (a "recip" node), or None when out is not such a chain."""
     def only_use(v, op):
         return v.op == op and uses[v] == 1 and v not in folded
 
     def constant(v, value):
         return not v.parents and v.data == value and not v.label and uses[v] == 1
 
-    if out.op != "1/x" or out in folded:
+    if out.op != "recip" or out in folded:
         return None
     plus = out.parents[0]
-    if not (only_use(plus, "+") and constant(plus.parents[1], 1.0)):
+    if not (only_use(plus, "add") and constant(plus.parents[1], 1.0)):
         return None
     exp = plus.parents[0]
     if not only_use(exp, "exp"):
         return None
     neg = exp.parents[0]
-    if not (only_use(neg, "*") and constant(neg.parents[1], -1.0)):
+    if not (only_use(neg, "mul") and constant(neg.parents[1], -1.0)):
         return None
     local = out.local_grads[0] * plus.local_grads[0] * exp.local_grads[0] * neg.local_grads[0]
     hidden = {plus, plus.parents[1], exp, neg, neg.parents[1]}

@@ -6,10 +6,11 @@ Negative numbers carry the real minus sign "−" (U+2212), as in print, not the 
 """
 import math
 
+from autograd import PRIMITIVES
+
 __all__ = ["MINUS", "fmt", "factor", "op_text"]
 
 MINUS = "\u2212"  # −
-_OP_TEXT = {"*": "×", "1/x": "1/x", "relu": "ReLU", "sigmoid": "σ"}
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
@@ -28,12 +29,12 @@ def factor(x):
 
 def op_text(node):
     """What an op shows, in the graph and in the terminal's table: ×, +, exp, x² for ** 2, **0.5, ELU α=1, ..."""
-    if node.op == "**":
+    if node.op == "pow":
         k = node.arg
         if math.isfinite(k) and k == int(k) and abs(k) < 10:  # x², x⁻¹; not x^inf or x^nan
             return "x" + str(int(k)).translate(_SUPERSCRIPT)
         return "**" + fmt(k)
     if node.op == "elu":
         return f"ELU α={fmt(node.arg)}"
-    text = _OP_TEXT.get(node.op, node.op)
+    text = PRIMITIVES[node.op].symbol
     return text if node.arg is None else f"{text} {fmt(node.arg)}"  # an op added later with a constant

@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from autograd import Value, reader_counts, topological_order
+from autograd import PRIMITIVES, Value, reader_counts, topological_order
 
 from .notation import factor, fmt
 
@@ -140,17 +140,9 @@ def _backward_sentence(label, root, node, g, contributions):
 
 
 # how the forward pass reads for each op: a format of the input names (and the constant k)
-_FORMS = {
-    "+": "{0} + {1}", "*": "{0} · {1}", "max": "max({0}, {1})", "**": "{0}^{k}", "exp": "exp({0})",
-    "log": "ln({0})", "1/x": "1/{0}", "relu": "relu({0})", "tanh": "tanh({0})", "elu": "elu({0}, α={k})",
-    "sigmoid": "σ({0})",
-}
-
-
 def _expression(node, parts):
-    form = _FORMS.get(node.op)
-    if form is None:
-        return f"{node.op}({', '.join(parts)})"
+    """The op applied to `parts` in its sentence form from PRIMITIVES: "w · x", "exp(−1)", "z^2"."""
+    form = PRIMITIVES[node.op].form
     return form.format(*parts, k=fmt(node.arg) if node.arg is not None else "")
 
 
@@ -166,7 +158,7 @@ def forward_steps(root, names=None):
     for node in topological_order(root):
         computed.add(node)
         if node.parents:
-            infix = node.op in ("+", "*", "**", "1/x")  # (−2) · 5 and (w·x) + b, but exp(−1) and exp(w·x)
+            infix = PRIMITIVES[node.op].infix  # (−2) · 5 and (w·x) + b, but exp(−1) and exp(w·x)
             symbols = _expression(node, [(_term if infix else str)(label[p]) for p in node.parents])
             numbers = _expression(node, [(factor if infix else fmt)(p.data) for p in node.parents])
             sentence = f"{label[node]} = {symbols} = {numbers} = {fmt(node.data)}"

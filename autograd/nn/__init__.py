@@ -1,7 +1,7 @@
 """Neural networks on the scalar engine: micrograd's Neuron/Layer/MLP with the lab's options.
 
     from autograd.nn import MLP, fit
-    from autograd.data import xor
+    from autograd.lab.data import xor
     X, y = xor()
     model = MLP(2, [2, 1], activation="sigmoid", seed=0)
     history = fit(model, X, y, loss="bce", optimizer="sgd", lr=0.1, steps=10_000)

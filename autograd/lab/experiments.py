@@ -4,7 +4,7 @@ Each experiment returns an `Experiment`: its `runs` ({name: Run}, each with a Hi
 accuracy), per-layer numbers in `layers` ({name: [one number per layer]}), `seconds` of wall time and
 the `config` it ran with. Notebooks plot them; tests assert the headline numbers with smaller budgets.
 
-    from autograd.experiments import vanishing_gradients
+    from autograd.lab.experiments import vanishing_gradients
     result = vanishing_gradients()
     print(result.report())                    # a table of cost and accuracy per run, and the wall time
     result.runs["sigmoid"].final_cost         # 0.6931...: stuck at ln 2
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .data import moons, train_test_split, xor
-from .engine import topological_order
-from .nn import MLP, Ensemble, History, evaluate, fit, get_loss
+from ..engine import topological_order
+from ..nn import MLP, Ensemble, History, evaluate, fit, get_loss
 
 __all__ = ["Run", "Experiment", "deep_xor_net", "cost_graph", "neuron_weight_grads", "layer_gradients",
            "activation_spread", "vanishing_gradients", "compare_activations", "compare_inits",

@@ -5,7 +5,7 @@ from `seed=` (an int) or `rng=` (a numpy Generator): the same seed gives the sam
 """
 import numpy as np
 
-from .nn.init import make_rng
+from ..nn.init import make_rng
 
 __all__ = ["xor", "moons", "spirals", "train_test_split", "DATASETS", "load"]
 

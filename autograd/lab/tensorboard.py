@@ -1,6 +1,6 @@
 """TensorBoard logging for `fit`, as the lab does it: cost and accuracy per step, a histogram of each layer's weights.
 
-    from autograd.tensorboard import TensorBoardLogger
+    from autograd.lab.tensorboard import TensorBoardLogger
     with TensorBoardLogger("logs/xor_lr0.1") as logger:
         fit(model, X, y, lr=0.1, steps=10_000, callback=logger)
     # then, in a terminal:  tensorboard --logdir logs
@@ -17,13 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .engine import topological_order
+from ..engine import topological_order
 
 __all__ = ["TensorBoardLogger", "read_events", "graph_def"]
 
-# engine op -> a node-name-safe word ("/" separates scopes in TensorBoard, so "1/x" cannot be a name)
-OP_NAMES = {"+": "add", "*": "mul", "**": "pow", "1/x": "reciprocal", "max": "max", "exp": "exp", "log": "log",
-            "relu": "relu", "tanh": "tanh", "elu": "elu", "sigmoid": "sigmoid"}
 
 
 def _tensorboardx():
@@ -103,7 +100,7 @@ class TensorBoardLogger:
 def _node_name(node, i):
     """scope/word_i: the op's word ("mul_3"), a leaf's label ("W1_0_0"), or "const_i" for a plain number."""
     if node.op:
-        word = f"{OP_NAMES.get(node.op, node.op)}_{i}"
+        word = f"{node.op}_{i}"  # the identifier: a name without "/"
     else:
         word = re.sub(r"[^A-Za-z0-9_.\-]+", "_", node.label).strip("_") or f"const_{i}"
     return f"{node.scope}/{word}" if node.scope else word
@@ -113,7 +110,7 @@ def graph_def(root):
     """The graph of `root` as a TensorBoard GraphDef: one NodeDef per Value, inputs from its parents.
 
     Names carry the Value's name scope, so TensorBoard groups "layer1/neuron0/mul_3" into boxes by "/".
-    op is the engine's op ("*", "1/x", ...) or "Leaf"; attr "data" and "grad" hold the values as text.
+    op is the engine's op identifier ("mul", "recip", ...) or "Leaf"; attr "data" and "grad" hold the values as text.
     """
     _tensorboardx()
     from tensorboardX.proto import attr_value_pb2, graph_pb2, node_def_pb2
