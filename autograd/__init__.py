@@ -4,6 +4,9 @@
 HIPS autograd's: install chainrule into a virtual environment.
 """
 from .engine import PRIMITIVES, Primitive, Value, gradcheck, name_scope, reader_counts, topological_order
+from .expression import parse
+from .forward import jvp, paths
 
-__all__ = ["Value", "PRIMITIVES", "Primitive", "topological_order", "reader_counts", "name_scope", "gradcheck"]
+__all__ = ["Value", "PRIMITIVES", "Primitive", "topological_order", "reader_counts", "name_scope", "gradcheck",
+           "jvp", "paths", "parse"]
 __version__ = "0.1.0"
