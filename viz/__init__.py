@@ -12,8 +12,10 @@ _WHERE = {
     "forward_steps": "steps",
     "step_through": "widget",
     "export_html": "html",
+    "layer_steps": "layers",
 }
-_SUBMODULES = {"graph", "backends", "examples", "notation", "steps", "terminal", "widget", "html", "plots", "cli"}
+_SUBMODULES = {"graph", "backends", "examples", "notation", "steps", "terminal", "widget", "html", "plots", "cli", "layers",
+               "gate_plots"}
 
 __all__ = sorted(_WHERE) + sorted(_SUBMODULES)
 

@@ -107,3 +107,21 @@ def xor_loss(x1=0.0, x2=1.0, y=1.0):
 
 
 EXAMPLES["xor_loss"] = xor_loss
+
+
+def xor_gates(x1=0.0, x2=1.0):
+    """XOR = AND(NAND(x1, x2), OR(x1, x2)): three hand-set logistic units in one graph (lecture 9-1).
+
+    Each unit is σ(w1·a + w2·b + bias) in its own name scope (NAND, OR, AND: draw with cluster=True), weights
+    from autograd.lab.gates.GATES: AND (10, 10, −15), OR (10, 10, −5), NAND (−10, −10, 15). At (0, 1): nand =
+    σ(5) ≈ 0.9933, or = σ(5) ≈ 0.9933, xor = σ(10·0.9933 + 10·0.9933 − 15) = σ(4.866) ≈ 0.9924.
+    """
+    from autograd.lab.gates import gate
+
+    x1, x2 = Value(x1, "x1"), Value(x2, "x2")
+    xor = gate("AND", gate("NAND", x1, x2), gate("OR", x1, x2))
+    xor.label = "xor"
+    return xor
+
+
+EXAMPLES["xor_gates"] = xor_gates
