@@ -1,26 +1,64 @@
-"""Regenerate the README's picture, docs/wxb.svg: f = w·x + b after backward().
+"""Regenerate the README's pictures in docs/ (the step-through's are scripts/make_step_images.py's).
 
     python scripts/make_docs_images.py
 
-Drawn with graphviz-pure when it is installed, because it writes the same bytes on every machine
-(so the file only changes when the drawing does); else with Graphviz's dot.
+- docs/wxb.svg: f = w·x + b after backward() (the picture at the top);
+- docs/neuron.svg: y = σ(w1·x1 + w2·x2 + b), the sigmoid drawn as its four primitives;
+- docs/xor.png: the learned 2-2-1 XOR net's output over the plane (the README's XOR example, seed 17);
+- docs/vanishing.png: mean |∂cost/∂W| per layer at init, sigmoid against ReLU (the README's experiment).
+
+Graphs are drawn with graphviz-pure when it is installed, because it writes the same bytes on every machine
+(so a file only changes when the drawing does); else with Graphviz's dot. Plots need matplotlib.
 """
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT))
 
 from viz import backends, render  # noqa: E402  (after the path fix, so a plain checkout works)
-from viz.examples import wxb  # noqa: E402
+from viz.examples import neuron, wxb  # noqa: E402
+
+
+def graph_pictures():
+    """docs/wxb.svg and docs/neuron.svg, each after backward()."""
+    renderer = "graphviz-pure" if "graphviz-pure" in backends.available() else None
+    paths = []
+    for name, example in (("wxb", wxb), ("neuron", neuron)):
+        root = example()
+        root.backward()
+        paths.append(render(root, DOCS / f"{name}.svg", renderer=renderer))
+    return paths
+
+
+def _save(fig, name):
+    """Save a matplotlib Figure as docs/<name> without the version stamp, so the bytes follow the picture."""
+    path = DOCS / name
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+    return path
+
+
+def plot_pictures():
+    """docs/xor.png and docs/vanishing.png, from the same calls as the README's examples."""
+    from autograd.lab.data import xor
+    from autograd.lab.experiments import vanishing_gradients
+    from autograd.nn import MLP, fit
+    from viz.plots import plot_decision_boundary, plot_layers
+
+    X, y = xor()
+    model = MLP(2, [2, 1], activation="sigmoid", seed=17)
+    fit(model, X, y, lr=0.1, steps=10_000, progress=False)
+    boundary = plot_decision_boundary(model, X, y, title="learned 2-2-1 net on XOR", figsize=(4.6, 3.8))
+    layers = vanishing_gradients(steps=500).layers
+    fading = plot_layers(layers, ylabel="mean |∂cost/∂W| at init", title="9 hidden layers of 5 on XOR")
+    return [_save(boundary, "xor.png"), _save(fading, "vanishing.png")]
 
 
 def main():
-    f = wxb()
-    f.backward()
-    renderer = "graphviz-pure" if "graphviz-pure" in backends.available() else None
-    path = render(f, ROOT / "docs" / "wxb.svg", renderer=renderer)
-    print(f"wrote {path.relative_to(ROOT)}")
+    """Write every picture and name it."""
+    for path in graph_pictures() + plot_pictures():
+        print(f"wrote {Path(path).relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 The notebooks run the same functions with their default (larger) budgets.
 """
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -157,6 +159,7 @@ def test_report_is_a_table_with_every_run_and_the_time():
     lines = result.report().splitlines()
     assert lines[0].split() == ["run", "first", "cost", "train", "cost", "train", "acc", "seconds"]
     assert lines[1].startswith("lr=0.1 ") and lines[2].startswith("lr=0.01")
+    assert lines[1].rstrip().endswith(f" {result.runs['lr=0.1'].seconds:.1f} s")  # a time carries its unit
     assert lines[-1] == f"learning rates: {result.seconds:.1f} s"
     assert set(result.histories()) == {"lr=0.1", "lr=0.01"}
 
@@ -188,9 +191,10 @@ def test_neuron_weight_grads_is_each_neurons_mean_weight_gradient():
         assert set(neuron.weights()) <= set(topological_order(out))
 
 
-def test_plot_layers_draws_one_line_per_run():
-    pytest.importorskip("matplotlib")
-    fig = E.plot_layers({"a": [1e-5, 1e-3, 1e-1], "b": [0.1, 0.2, 0.3]}, ylabel="mean |grad|")
-    ax = fig.axes[0]
-    assert [list(line.get_ydata()) for line in ax.lines] == [[1e-5, 1e-3, 1e-1], [0.1, 0.2, 0.3]]
-    assert ax.get_yscale() == "log"
+def test_the_lab_loads_without_matplotlib_or_viz():
+    """The lab sits below viz: importing it loads neither matplotlib (plots are viz.plots') nor viz."""
+    code = ("import sys, autograd.lab.experiments, autograd.lab.data, autograd.lab.tensorboard; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'viz')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    assert not hasattr(E, "plot_layers")  # moved to viz.plots

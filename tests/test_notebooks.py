@@ -1,8 +1,11 @@
-"""The notebooks: committed clean and equal to scripts/make_notebooks.py, and each runs top to bottom.
+"""The notebooks: jupytext sources notebooks/NN_name.py, built into notebooks/NN_name.ipynb with their outputs by
+scripts/build_notebooks.py. Each source runs top to bottom and prints the lecture's numbers; the committed .ipynb
+has the source's cells, its pictures, and the numbers a fresh run prints (times and paths aside).
 
-Running them takes about 70 s in all (measured on the shared 2-core machine); select with `-m notebooks`, skip
-with `-m "not notebooks"`.
+Running the four takes most of a minute (see docs/timings.md); select with `-m notebooks`, skip with
+`-m "not notebooks"`.
 """
+import copy
 import importlib.util
 import re
 import sys
@@ -11,13 +14,14 @@ from pathlib import Path
 import pytest
 
 nbformat = pytest.importorskip("nbformat")
+pytest.importorskip("jupytext")
 
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "scripts" / "make_notebooks.py")
-make_notebooks = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(make_notebooks)
+spec = importlib.util.spec_from_file_location("build_notebooks", ROOT / "scripts" / "build_notebooks.py")
+build_notebooks = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(build_notebooks)
 
-NAMES = list(make_notebooks.NOTEBOOKS)
+NAMES = build_notebooks.names()
 
 # what each executed notebook must print: regular expressions on the real results, not just "no error".
 # Table rows are "run  first cost  train cost  train acc  [test acc  gap]  seconds" (4 significant digits).
@@ -48,76 +52,105 @@ EXPECTED = {
         r"histograms \['layer1/biases', 'layer1/weights', 'layer2/biases', 'layer2/weights'\] × 30; graphs 1",
         r"lr=0\.01: scalars \['accuracy', 'cost'\] × 3000 steps; .* × 30; graphs 0",
         r"graph: 48 nodes, e\.g\. \['layer1/neuron0/mul_3', ",
-        r"tensorboard --logdir \S*chainrule-logs-"],
+        r"tensorboard --logdir \S*chainrule-logs-", r"logs deleted"],
 }
 
 
-def test_there_are_four_notebooks():
+def committed(name):
+    """The committed notebooks/<name>.ipynb."""
+    return nbformat.read(build_notebooks.notebook_path(name), as_version=4)
+
+
+def test_there_are_four_notebooks_each_a_source_and_a_built_notebook():
     assert NAMES == ["01_chain_rule", "02_xor", "03_vanishing_gradients", "04_init_dropout_ensembles"]
     assert set(EXPECTED) == set(NAMES)
+    for name in NAMES:
+        assert build_notebooks.notebook_path(name).exists(), f"run python scripts/build_notebooks.py {name}"
+    assert not (ROOT / "scripts" / "make_notebooks.py").exists()  # one generator: the sources themselves
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_committed_notebook_is_the_generated_one_without_outputs(name):
-    path = make_notebooks.path(name)
-    assert path.exists(), f"{path} is missing: run python scripts/make_notebooks.py"
-    assert path.read_text(encoding="utf-8") == make_notebooks.text(make_notebooks.build(name)), (
-        f"{path.name} differs from scripts/make_notebooks.py: edit the script and rerun it")
-    nb = nbformat.read(path, as_version=4)
-    code = [cell for cell in nb.cells if cell.cell_type == "code"]
-    assert code and all(cell.outputs == [] and cell.execution_count is None for cell in code)
-    assert nb.metadata.kernelspec.name == "python3"
+def test_committed_notebook_has_the_sources_cells(name):
+    source = [(cell.cell_type, cell.source) for cell in build_notebooks.load(name).cells]
+    assert [(cell.cell_type, cell.source) for cell in committed(name).cells] == source, (
+        f"{name}.ipynb differs from {name}.py: run python scripts/build_notebooks.py {name}")
+    assert committed(name).metadata.kernelspec.name == "python3"
+    assert committed(name).metadata.jupytext.formats == "ipynb,py:percent"  # Jupyter keeps the pair in step
 
 
-def test_check_flags_a_stale_notebook(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(make_notebooks, "NOTEBOOK_DIR", tmp_path)
-    assert make_notebooks.main(["01_chain_rule"]) == 0
-    assert make_notebooks.main(["--check", "01_chain_rule"]) == 0
-    path = tmp_path / "01_chain_rule.ipynb"
-    path.write_text(path.read_text(encoding="utf-8").replace("chain rule", "chain rules"), encoding="utf-8")
-    assert make_notebooks.main(["--check", "01_chain_rule"]) == 1
-    assert "stale notebooks" in capsys.readouterr().err
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_notebook_shows_its_outputs_and_pictures(name):
+    code = build_notebooks.code_cells(committed(name))
+    assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1))  # run in order, top to bottom
+    assert "notebook ran in" in build_notebooks.printed(code[-1])
+    for cell in code:  # every graph or plot is stored as an image, so GitHub shows it
+        if re.search(r"\b(draw_dot|plot_\w+|weight_grad_graph)\(", cell.source):
+            kinds = {kind for out in cell.outputs for kind in out.get("data", {})}
+            assert kinds & {"image/png", "image/svg+xml"}, f"no image from: {cell.source.splitlines()[0]}"
+        assert not [out for out in cell.outputs if out.output_type == "error"]
 
 
-def test_execute_writes_only_into_its_folder(tmp_path, monkeypatch):
-    notebooks = tmp_path / "notebooks"
-    monkeypatch.setattr(make_notebooks, "NOTEBOOK_DIR", notebooks)
-    monkeypatch.setattr(make_notebooks, "execute", lambda nb, cwd: nb)  # the real run is tested below
-    assert make_notebooks.main(["--execute", str(tmp_path / "out"), "01_chain_rule"]) == 0
-    assert not notebooks.exists()
-    assert (tmp_path / "out" / "01_chain_rule.ipynb").read_text(encoding="utf-8") == make_notebooks.text(
-        make_notebooks.build("01_chain_rule"))
+def test_numbers_leave_out_times_paths_and_addresses():
+    text = ("cost 0.693147 (ln 2 = 0.693147), 10,000 steps in 1.9 s\n"
+            "lr=0.1   0.7063  0.0126  1  5.1 s\n"
+            "−0.5344, 1.3e-04, layer1/neuron0 W1[0,1] at 0x7f3a2b\n"
+            "tensorboard --logdir /tmp/chainrule-logs-x81k2/lr0.1\n")
+    assert build_notebooks.numbers(text) == [0.693147, 2, 0.693147, 10000, 0.1, 0.7063, 0.0126, 1,
+                                             -0.5344, 1.3e-4, 0, 1]  # W1's 1 is a name, [0,1] an index
 
 
-def _text(cell):
-    """Everything a cell printed or returned as text."""
-    parts = []
-    for out in cell.outputs:
-        if out.output_type == "stream":
-            parts.append(out.text)
-        elif out.output_type in ("execute_result", "display_data"):
-            parts.append(out.data.get("text/plain", ""))
-    return "".join(parts)
+def test_numbers_agree_up_to_a_flip_of_their_last_printed_digit():
+    same = build_notebooks.same_numbers
+    assert same(["0.0126", "1.3e-04", "-0.5344"], ["0.0127", "1.4e-04", "-0.5343"])  # rounded the other way
+    assert not same(["0.0126"], ["0.0128"]) and not same(["0.693147"], ["0.693157"])
+    assert not same(["127"], ["128"])  # counts (steps, nodes) match exactly
+    assert not same(["0.5", "1"], ["0.5"])
+
+
+def test_a_changed_number_makes_a_notebook_stale_and_a_changed_time_does_not():
+    fresh = committed("02_xor")
+    assert build_notebooks.differences(fresh, committed("02_xor")) == []
+    slower, worse = copy.deepcopy(fresh), copy.deepcopy(fresh)
+    flipped = copy.deepcopy(fresh)
+    for nb, old, new in ((slower, " s\n", "0 s\n"), (worse, "cost 0.693147", "cost 0.693157"),
+                         (flipped, "cost 0.693147", "cost 0.693148")):
+        for out in (out for cell in build_notebooks.code_cells(nb) for out in cell.outputs):
+            if out.output_type == "stream":
+                out.text = out.text.replace(old, new)
+    assert build_notebooks.numbers(build_notebooks.printed(build_notebooks.code_cells(slower)[1])) == \
+        build_notebooks.numbers(build_notebooks.printed(build_notebooks.code_cells(fresh)[1]))
+    assert build_notebooks.differences(slower, fresh) == build_notebooks.differences(flipped, fresh) == []
+    (reason,) = build_notebooks.differences(worse, fresh)
+    assert reason == "code cell 2 number 1 was 0.693147, now 0.693157 (numbers around it: 0.693147 2 0.693147 0.5)"
+    fewer = copy.deepcopy(fresh)
+    build_notebooks.code_cells(fewer)[1].outputs.pop()
+    assert build_notebooks.differences(fewer, fresh)[0].startswith("code cell 2 printed 9 numbers, now ")
+    edited = copy.deepcopy(fresh)
+    edited.cells[0].source += " (edited)"
+    assert build_notebooks.differences(edited, fresh) == ["its cells differ from the source's"]
+
+
+def test_unknown_notebook_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        build_notebooks.main(["05_magic"])
+    assert exit_.value.code == 2
+    assert "unknown notebook '05_magic'; choose from 01_chain_rule, 02_xor" in capsys.readouterr().err
 
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("name", NAMES)
-def test_notebook_runs_top_to_bottom(name, tmp_path, monkeypatch):
+def test_notebook_runs_prints_the_lectures_numbers_and_its_committed_outputs_are_current(name, tmp_path, monkeypatch):
     pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
-    monkeypatch.setenv("TMPDIR", str(tmp_path))  # TensorBoard logs and any scratch files go here
-    nb = nbformat.read(make_notebooks.path(name), as_version=4)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the kernel's scratch folders (TensorBoard logs) go here
+    nb = build_notebooks.load(name)
     nb.cells.insert(0, nbformat.v4.new_code_cell("import sys; print(sys.prefix)"))
-    make_notebooks.execute(nb, cwd=tmp_path)  # raises CellExecutionError, with the traceback, if a cell fails
+    build_notebooks.execute(nb, cwd=tmp_path)  # raises CellExecutionError, with the traceback, if a cell fails
 
-    assert _text(nb.cells[0]).strip() == sys.prefix, "the python3 kernel is not this environment's Python"
-    code = [cell for cell in nb.cells[1:] if cell.cell_type == "code"]
-    assert all(cell.execution_count for cell in code)
-    printed = "\n".join(_text(cell) for cell in code)
+    assert build_notebooks.printed(nb.cells.pop(0)).strip() == sys.prefix, "the python3 kernel is not this Python"
+    printed = "\n".join(build_notebooks.printed(cell) for cell in build_notebooks.code_cells(nb))
     for pattern in EXPECTED[name]:
         assert re.search(pattern, printed), f"{name} printed nothing matching {pattern!r}:\n{printed}"
-    assert "notebook ran in" in _text(code[-1])
-    for cell in code:  # every picture or plot shows as an image
-        if re.search(r"\b(draw_dot|plot_\w+)\(", cell.source):
-            kinds = {kind for out in cell.outputs for kind in out.get("data", {})}
-            assert kinds & {"image/png", "image/svg+xml"}, f"no image from: {cell.source.splitlines()[0]}"
+    assert build_notebooks.differences(nb, committed(name)) == [], (
+        f"notebooks/{name}.ipynb is stale: run python scripts/build_notebooks.py {name}")
+    assert list(tmp_path.glob("chainrule-logs-*")) == []  # the notebook removed its temporary log folder

@@ -14,7 +14,7 @@ from matplotlib.contour import ContourSet  # noqa: E402
 
 from autograd.lab.data import moons, xor  # noqa: E402
 from autograd.nn import MLP, fit, predict  # noqa: E402
-from viz.plots import plot_decision_boundary, plot_history  # noqa: E402
+from viz.plots import plot_decision_boundary, plot_history, plot_layers  # noqa: E402
 
 HAND_SET = ([[[5, -7], [5, -7]], [[-11], [-11]]], [[-8, 3], [6]])
 
@@ -104,13 +104,29 @@ def test_decision_boundary_errors():
     X, y = xor()
     with pytest.raises(ValueError, match=r"X \(n, 2\)"):
         plot_decision_boundary(MLP(3, [1], seed=0), np.zeros((4, 3)), y)
-    with pytest.raises(ValueError, match="one output"):
-        plot_decision_boundary(MLP(2, [2], seed=0), X, y, resolution=5)
     with pytest.raises(ValueError, match="resolution"):
         plot_decision_boundary(MLP(2, [1], seed=0), X, y, resolution=1)
 
 
+def test_plot_layers_draws_one_line_per_run_over_layer_numbers():
+    fig = plot_layers({"a": [1e-5, 1e-3, 1e-1], "b": [0.1, 0.2, 0.3, 0.4]}, ylabel="mean |grad|", title="deep")
+    ax = fig.axes[0]
+    assert [list(line.get_ydata()) for line in ax.lines] == [[1e-5, 1e-3, 1e-1], [0.1, 0.2, 0.3, 0.4]]
+    assert [list(line.get_xdata()) for line in ax.lines] == [[1, 2, 3], [1, 2, 3, 4]]  # layer 1 first
+    assert list(ax.get_xticks()) == [1, 2, 3, 4]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    assert (ax.get_yscale(), ax.get_ylabel(), ax.get_title()) == ("log", "mean |grad|", "deep")
+    assert plot_layers({"a": [1.0, 2.0]}, logy=False).axes[0].get_yscale() == "linear"
+
+
+def test_plot_layers_errors_name_the_expected_shape():
+    for bad in ({}, {"a": []}, [[1.0, 2.0]]):
+        with pytest.raises(ValueError, match=r"plot_layers needs a dict \{run name: \[layer 1"):
+            plot_layers(bad)
+
+
 def test_missing_matplotlib_names_the_extra(monkeypatch, histories):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # makes `import matplotlib.figure` fail
-    with pytest.raises(ImportError, match=r'pip install "chainrule\[plot\]"'):
-        plot_history(histories["2-2-1"])
+    for plot in (lambda: plot_history(histories["2-2-1"]), lambda: plot_layers({"a": [1.0]})):
+        with pytest.raises(ImportError, match=r'pip install "chainrule\[plot\]"'):
+            plot()

@@ -10,13 +10,10 @@ import pytest
 
 from autograd.lab.data import xor
 from autograd.nn import MLP, evaluate, fit, predict
+from conftest import sigmoid
 
 W1, B1 = [[5, -7], [5, -7]], [-8, 3]  # the lecture's hand-set net, in the lab's x @ W convention
 W2, B2 = [[-11], [-11]], [6]
-
-
-def sig(z):
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def test_hand_set_net_solves_xor():
@@ -25,15 +22,15 @@ def test_hand_set_net_solves_xor():
     for (x1, x2), label in zip(X, y):
         hidden = model.layers[0]([x1, x2])
         # by hand: unit 1 is 5·x1 + 5·x2 − 8, unit 2 is −7·x1 − 7·x2 + 3 (e.g. σ(−8) and σ(3) for (0, 0))
-        h1, h2 = sig(5 * x1 + 5 * x2 - 8), sig(-7 * x1 - 7 * x2 + 3)
+        h1, h2 = sigmoid(5 * x1 + 5 * x2 - 8), sigmoid(-7 * x1 - 7 * x2 + 3)
         assert [v.data for v in hidden] == pytest.approx([h1, h2], rel=1e-14)
         out = model([x1, x2]).data
-        assert out == pytest.approx(sig(-11 * h1 - 11 * h2 + 6), rel=1e-14)
+        assert out == pytest.approx(sigmoid(-11 * h1 - 11 * h2 + 6), rel=1e-14)
         assert round(out) == label
     outputs = predict(model, X)
     assert np.round(outputs).tolist() == [0, 1, 1, 0]
     # (0, 0): σ(−11·σ(−8) − 11·σ(3) + 6) = σ(−4.48) ≈ 0.011; (1, 1): hidden ≈ (σ(2), σ(−11)) → ≈ 0.024
-    assert outputs[0] == pytest.approx(sig(-11 * sig(-8) - 11 * sig(3) + 6))
+    assert outputs[0] == pytest.approx(sigmoid(-11 * sigmoid(-8) - 11 * sigmoid(3) + 6))
     assert outputs[0] < 0.02 and outputs[3] < 0.03 and min(outputs[1], outputs[2]) > 0.99
 
 

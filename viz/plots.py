@@ -1,17 +1,18 @@
-"""Training plots with matplotlib: cost/accuracy curves and 2-D decision boundaries.
+"""Training plots with matplotlib: cost/accuracy curves, 2-D decision boundaries and per-layer numbers.
 
-    from viz.plots import plot_history, plot_decision_boundary
+    from viz.plots import plot_history, plot_decision_boundary, plot_layers
     plot_history({"2-2-1": h1, "2-10-1": h2}).savefig("out/curves.png")
     plot_decision_boundary(model, X, y).savefig("out/boundary.png")
+    plot_layers(vanishing_gradients().layers)   # per-layer numbers of autograd.lab.experiments
 
-Both return a matplotlib Figure (made without pyplot, so nothing opens a window; a Jupyter cell
+Each returns a matplotlib Figure (made without pyplot, so nothing opens a window; a Jupyter cell
 shows it inline). matplotlib is an optional extra, imported only here: pip install "chainrule[plot]".
 """
 import numpy as np
 
 from .notation import fmt
 
-__all__ = ["plot_history", "plot_decision_boundary"]
+__all__ = ["plot_history", "plot_decision_boundary", "plot_layers"]
 
 _CLASS_COLORS = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2")
 
@@ -84,6 +85,7 @@ def plot_decision_boundary(model, X, y, resolution=60, padding=0.5, threshold=No
         in eval mode (dropout off) on a resolution × resolution grid spanning X plus `padding`.
     threshold: the output level drawn as the boundary; None = 0.5 for outputs in [0, 1] (probabilities),
         else 0 (scores, as with the hinge loss).
+    A model with k outputs (MLP(..., output="softmax")) colours each cell by its predicted class instead.
     Returns the Figure; the points are one scatter per class, in order of the class labels.
     """
     from autograd.nn import predict  # the model's forward in eval mode
@@ -98,23 +100,12 @@ def plot_decision_boundary(model, X, y, resolution=60, padding=0.5, threshold=No
     ys = np.linspace(X[:, 1].min() - padding, X[:, 1].max() + padding, resolution)
     xx, yy = np.meshgrid(xs, ys)
     Z = predict(model, np.column_stack([xx.ravel(), yy.ravel()]))
-    if Z.ndim != 1:
-        raise ValueError("plot_decision_boundary needs a model with one output (binary classification)")
-    Z = Z.reshape(xx.shape)
-    probabilities = Z.min() >= 0 and Z.max() <= 1
-    if threshold is None:
-        threshold = 0.5 if probabilities else 0.0
     fig = _figure(figsize)
     ax = fig.subplots()
-    if probabilities:
-        levels, label = np.linspace(0, 1, 11), "model output"
+    if Z.ndim == 2:  # k outputs (a softmax over k classes): each cell in its predicted class's colour
+        _class_regions(ax, xx, yy, Z)
     else:
-        top = max(abs(Z.min() - threshold), abs(Z.max() - threshold), 1e-9)
-        levels, label = np.linspace(threshold - top, threshold + top, 11), "model score"
-    filled = ax.contourf(xx, yy, Z, levels=levels, cmap="RdBu_r", alpha=0.55)
-    fig.colorbar(filled, ax=ax, label=label)
-    if Z.min() < threshold < Z.max():
-        ax.contour(xx, yy, Z, levels=[threshold], colors="black", linewidths=1.5)
+        _output_levels(fig, ax, xx, yy, Z.reshape(xx.shape), threshold)
     for k, cls in enumerate(np.unique(y)):
         mask = y == cls
         ax.scatter(X[mask, 0], X[mask, 1], s=28, color=_CLASS_COLORS[k % len(_CLASS_COLORS)],
@@ -124,6 +115,65 @@ def plot_decision_boundary(model, X, y, resolution=60, padding=0.5, threshold=No
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     ax.legend(loc="upper right", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def _output_levels(fig, ax, xx, yy, Z, threshold):
+    """One output over the plane: filled contours, a colour bar and the decision line at threshold."""
+    probabilities = Z.min() >= 0 and Z.max() <= 1
+    if threshold is None:
+        threshold = 0.5 if probabilities else 0.0
+    if probabilities:
+        levels, label = np.linspace(0, 1, 11), "model output"
+    else:
+        top = max(abs(Z.min() - threshold), abs(Z.max() - threshold), 1e-9)
+        levels, label = np.linspace(threshold - top, threshold + top, 11), "model score"
+    filled = ax.contourf(xx, yy, Z, levels=levels, cmap="RdBu_r", alpha=0.55)
+    fig.colorbar(filled, ax=ax, label=label)
+    if Z.min() < threshold < Z.max():
+        ax.contour(xx, yy, Z, levels=[threshold], colors="black", linewidths=1.5)
+
+
+def _class_regions(ax, xx, yy, P):
+    """k outputs per cell (P: cells × k): the predicted class's colour, paler where the model is less sure
+    ((max p − 1/k)/(1 − 1/k)), and a black line around each class's region."""
+    from matplotlib.colors import to_rgb
+
+    k = P.shape[1]
+    cls = P.argmax(axis=1).reshape(xx.shape)
+    sure = np.clip((P.max(axis=1) - 1.0 / k) / (1.0 - 1.0 / k), 0, 1).reshape(xx.shape)
+    colors = np.array([to_rgb(_CLASS_COLORS[c % len(_CLASS_COLORS)]) for c in range(k)])
+    alpha = (0.15 + 0.5 * sure)[..., None]
+    image = 1.0 - alpha + alpha * colors[cls]  # the class colour over white
+    ax.imshow(image, origin="lower", extent=(xx[0, 0], xx[0, -1], yy[0, 0], yy[-1, 0]), aspect="auto",
+              interpolation="bilinear")
+    for c in range(k):  # each class's border once: where the predicted class turns c or stops being c
+        if (cls == c).any() and not (cls == c).all():
+            ax.contour(xx, yy, (cls == c).astype(float), levels=[0.5], colors="black", linewidths=1.0)
+
+
+def plot_layers(layers, ylabel="", logy=True, title=None, figsize=(6, 3.6)):
+    """A line per run of per-layer numbers ({name: [layer 1, layer 2, ...]}): a matplotlib Figure.
+
+    For `Experiment.layers` of autograd.lab.experiments: mean |grad| per layer (vanishing_gradients) or the
+    activations' standard deviation (compare_inits). Line k has ydata equal to run k's numbers.
+    """
+    if not isinstance(layers, dict) or not layers or not all(len(values) for values in layers.values()):
+        raise ValueError("plot_layers needs a dict {run name: [layer 1, layer 2, ...]} with at least one number "
+                         f"per run, got {layers!r:.80}")
+    fig = _figure(figsize)
+    ax = fig.subplots()
+    for name, values in layers.items():
+        ax.plot(np.arange(1, len(values) + 1), values, marker="o", label=name)
+    ax.set_xlabel("layer (1 = next to the input)")
+    ax.set_xticks(np.arange(1, max(len(v) for v in layers.values()) + 1))
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
     if title:
         ax.set_title(title)
     return fig

@@ -2,7 +2,8 @@
 
 Each experiment returns an `Experiment`: its `runs` ({name: Run}, each with a History and final train/test
 accuracy), per-layer numbers in `layers` ({name: [one number per layer]}), `seconds` of wall time and
-the `config` it ran with. Notebooks plot them; tests assert the headline numbers with smaller budgets.
+the `config` it ran with. Notebooks plot them with `viz.plots` (plot_history, plot_layers); tests assert the
+headline numbers with smaller budgets. Nothing here imports matplotlib: plotting is the viz layer's.
 
     from autograd.lab.experiments import vanishing_gradients
     result = vanishing_gradients()
@@ -26,7 +27,7 @@ from ..nn import MLP, Ensemble, History, evaluate, fit, get_loss
 
 __all__ = ["Run", "Experiment", "deep_xor_net", "cost_graph", "neuron_weight_grads", "layer_gradients",
            "activation_spread", "vanishing_gradients", "compare_activations", "compare_inits",
-           "compare_learning_rates", "overfitting", "format_table", "plot_layers", "ACTIVATIONS_COMPARED"]
+           "compare_learning_rates", "overfitting", "format_table", "ACTIVATIONS_COMPARED"]
 
 ACTIVATIONS_COMPARED = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "maxout")
 
@@ -95,10 +96,18 @@ class Experiment:
         return f"{format_table(self.table())}\n{self.name}: {self.seconds:.1f} s"
 
 
+def _cell(column, value):
+    """One table cell: the time as "1.2 s" (a unit, so a time never reads as a result), other floats with 4
+    significant digits."""
+    if column == "seconds":
+        return f"{value:.1f} s"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 def format_table(rows):
-    """Rows of {column: value} as aligned text; floats with 4 significant digits."""
+    """Rows of {column: value} as aligned text; floats with 4 significant digits, the seconds column as "1.2 s"."""
     columns = list(rows[0])
-    cells = [[f"{row[c]:.4g}" if isinstance(row[c], float) else str(row[c]) for c in columns] for row in rows]
+    cells = [[_cell(c, row[c]) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths))]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)) for r in cells]
@@ -316,31 +325,3 @@ def overfitting(n_train=20, n_test=300, noise=0.3, hidden=(16, 16), optimizer="a
                   steps=steps, dropout=dropout, l2=l2, members=members, seed=seed, mode=mode)
     return Experiment("overfitting", runs, {}, time.perf_counter() - start, config,
                       dict(X=X, y=y, X_test=X_test, y_test=y_test))
-
-
-# --- a plot of per-layer numbers -------------------------------------------------------------------------------
-
-
-def plot_layers(layers, ylabel="", logy=True, title=None, figsize=(6, 3.6)):
-    """A line per run of per-layer numbers ({name: [layer 1, layer 2, ...]}): a matplotlib Figure.
-
-    For `Experiment.layers`: mean |grad| per layer (vanishing_gradients) or activation std (compare_inits).
-    """
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError('plot_layers needs matplotlib: pip install "chainrule[plot]"') from None
-    fig = Figure(figsize=figsize, layout="constrained")
-    ax = fig.subplots()
-    for name, values in layers.items():
-        ax.plot(np.arange(1, len(values) + 1), values, marker="o", label=name)
-    ax.set_xlabel("layer (1 = next to the input)")
-    ax.set_xticks(np.arange(1, max(len(v) for v in layers.values()) + 1))
-    ax.set_ylabel(ylabel)
-    if logy:
-        ax.set_yscale("log")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
-    if title:
-        ax.set_title(title)
-    return fig
