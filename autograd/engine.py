@@ -6,6 +6,7 @@ them as plain floats, so `backward()` is a loop of multiply-adds with no closure
 reference cycles, and the renderer and the step-through can show every local gradient.
 """
 import math
+import unicodedata
 from contextlib import contextmanager
 from numbers import Real
 
@@ -132,13 +133,26 @@ PRIMITIVES = _table(
 _scope = ""  # the name scope new nodes are made in (see name_scope)
 
 
+def _check_scope_name(name):
+    """A scope name is printable text: it becomes a Graphviz cluster name and a TensorBoard name."""
+    if not isinstance(name, str):
+        raise TypeError(f"name_scope needs a str name, got {type(name).__name__}: {name!r}")
+    if not name.isprintable() and any(unicodedata.category(c) in ("Cc", "Cs") for c in name):
+        raise ValueError(f"name_scope({name!r}): a scope name may not hold control characters or lone "
+                         "surrogates; use letters, digits and _")
+    if name.endswith("\\"):  # a trailing backslash would escape the closing quote of the Graphviz cluster name
+        raise ValueError(f"name_scope({name!r}): a scope name may not end in a backslash")
+
+
 @contextmanager
 def name_scope(name):
     """Tag every node made inside the block with `scope` = name (nested: "outer/inner"), like tf.name_scope.
 
-    The renderer groups nodes of one scope into one cluster.
+    The renderer groups nodes of one scope into one cluster. `name` is a str without control characters,
+    lone surrogates or a trailing backslash (ValueError).
     """
     global _scope
+    _check_scope_name(name)
     outer = _scope
     _scope = f"{outer}/{name}" if outer else name
     try:
@@ -155,12 +169,29 @@ def _as_float(data):
     raise TypeError(f"Value needs a real number (int or float), got {type(data).__name__}: {data!r}")
 
 
+def _check_label(label):
+    if not isinstance(label, str):
+        raise TypeError(f"label must be a str, got {type(label).__name__}: {label!r}; e.g. Value(2.0, label='x') "
+                        f"or label=str({label!r})")
+    return label
+
+
+def _elu_alpha(alpha):
+    """elu's α as a float: a finite real number (int or float)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, Real):
+        raise TypeError(f"elu's alpha must be a real number (int or float), got {type(alpha).__name__}: {alpha!r}")
+    if not math.isfinite(alpha):
+        raise ValueError(f"elu's alpha must be finite, got {alpha!r}; the usual value is 1.0")
+    return float(alpha)
+
+
 class Value:
     """One scalar in a computational graph.
 
-    Public attributes: `data` (float), `grad` (∂root/∂self after `backward()`, 0.0 at first), `label`,
-    `op` (the primitive's identifier, a key of PRIMITIVES; "" for a leaf), `parents` (tuple of Values), `local_grads` (tuple of floats, ∂self/∂parent),
-    `arg` (the constant of `pow` and `elu`, else None) and `scope` (the name scope it was made in).
+    Public attributes: `data` (float), `grad` (∂root/∂self after `backward()`, 0.0 at first), `label` (a str),
+    `op` (the primitive's identifier, a key of PRIMITIVES; "" for a leaf), `parents` (tuple of Values),
+    `local_grads` (tuple of floats, ∂self/∂parent), `arg` (the constant of `pow` and `elu`, else None) and
+    `scope` (the name scope it was made in).
 
     Every primitive has one or two inputs, so a node stores its parents x, y and its local gradients
     ∂out/∂x, ∂out/∂y in four slots (`_x`, `_y`, `_dx`, `_dy`; None where absent) rather than in two
@@ -173,7 +204,7 @@ class Value:
     def __init__(self, data, label="", op="", parents=(), local_grads=(), arg=None):
         self.data = data if type(data) is float else _as_float(data)
         self.grad = 0.0
-        self.label = label
+        self.label = label if type(label) is str else _check_label(label)
         self.op = op
         self.arg = arg
         self.scope = _scope
@@ -283,8 +314,8 @@ class Value:
         return self._apply("tanh")
 
     def elu(self, alpha=1.0):
-        """x if x > 0 else alpha·(e^x − 1)."""
-        return self._apply("elu", arg=float(alpha))
+        """x if x > 0 else alpha·(e^x − 1); alpha a finite real number (TypeError for a str, Decimal, complex)."""
+        return self._apply("elu", arg=_elu_alpha(alpha))
 
     # composed from the primitives
     def sigmoid(self, fused=False):
@@ -298,7 +329,11 @@ class Value:
         return ((self * -1).exp() + 1).reciprocal()
 
     def leaky_relu(self, slope=0.1):
-        """max(slope·x, x), as the lecture writes it."""
+        """max(slope·x, x), as the lecture writes it.
+
+        At x = 0 the two inputs of max tie (slope·0 = 0), and a tie sends half the gradient to each, as
+        torch.maximum does: the derivative there is ½·slope + ½·1 = 0.55 for slope 0.1, between the two sides.
+        """
         return (self * slope).maximum(self)
 
     def __neg__(self):
@@ -339,6 +374,11 @@ class Value:
         million nodes works), adding local × g into each parent. Leaf gradients accumulate across calls, as in
         PyTorch: call `zero_grad()` (or `Module.zero_grad()`) before the next backward when you do not want
         that. Intermediate nodes are reset first, so they hold this pass's gradient.
+
+        The one gradient rule (as `autograd.forward.chain_term`): skip a node whose g is 0, and a zero local
+        gradient contributes exactly 0, so the flat side of relu or max masks an upstream ±inf or nan as
+        PyTorch's masked backward does (relu(x) ** 0.5 at x = −1 has gradient 0, not 0·∞ = nan). A nan
+        local gradient (max at a nan input) still propagates.
         """
         order = topological_order(self)
         for node in order:
@@ -352,10 +392,14 @@ class Value:
             g = node.grad
             if g == 0.0:  # no upstream gradient: nothing to pass on (and no 0·inf = nan)
                 continue
-            x.grad += node._dx * g
+            local = node._dx
+            if local:  # 0 contributes exactly 0 (never 0·inf = nan); nan is truthy and propagates
+                x.grad += local * g
             y = node._y
             if y is not None:
-                y.grad += node._dy * g
+                local = node._dy
+                if local:
+                    y.grad += local * g
 
     def zero_grad(self):
         """Set `grad` to 0.0 on every node of this node's graph."""
@@ -405,23 +449,38 @@ def topological_order(root):
 
     An iterative depth-first walk: no recursion limit, so chains of millions of nodes work.
     This is the one walk shared by `backward()`, the renderer and the step-through.
+    A graph with a cycle (made by setting `parents` by hand) has no such order: ValueError naming a node on it.
     """
-    order, visited = [], {root}
+    order, visited, done = [], {root}, set()  # visited: pushed; done: emitted op nodes. The stack is the path.
     stack = [root]
+    mark, finish, push, emit = visited.add, done.add, stack.append, order.append
     while stack:
         node = stack[-1]
         x = node._x  # visit x's subgraph first, then y's, then the node itself
-        if x is not None and x not in visited:
-            visited.add(x)
-            stack.append(x)
+        if x is None:  # a leaf: no parents, and never on a cycle
+            emit(stack.pop())
+            continue
+        if x not in visited:
+            mark(x)
+            push(x)
             continue
         y = node._y
         if y is not None and y not in visited:
-            visited.add(y)
-            stack.append(y)
+            mark(y)
+            push(y)
             continue
-        order.append(stack.pop())
+        # both parents were visited; an op node not done yet is still on the path below this one: a cycle
+        if (x._x is not None and x not in done) or (y is not None and y._x is not None and y not in done):
+            raise _cycle_error(node, x if x._x is not None and x not in done else y)
+        finish(node)
+        emit(stack.pop())
     return order
+
+
+def _cycle_error(node, ancestor):
+    """The ValueError for a node that is its own ancestor: node reads `ancestor`, which depends on node."""
+    return ValueError(f"the graph has a cycle: {node!r} reads {ancestor!r}, which depends on it; a computational "
+                      "graph must be acyclic (was `parents` set by hand to a node built from this one?)")
 
 
 def reader_counts(order):

@@ -67,9 +67,9 @@ def test_train_test_split():
     (lambda: train_test_split(np.zeros((5, 2)), np.zeros(5), test_size=1.0), "fraction in \\(0, 1\\)"),
     (lambda: train_test_split(np.zeros((5, 2)), np.zeros(5), test_size=5), "count in \\[1, 4\\]"),
     (lambda: moons(0), "n must be an int >= 2"),
-    (lambda: moons(10, noise=-1), "noise must be >= 0"),
+    (lambda: moons(10, noise=-1), "noise must be a number >= 0, got -1.0"),
     (lambda: spirals(10, classes=1), "classes must be an int >= 2"),
-    (lambda: moons(10, seed=-3), "non-negative int"),
+    (lambda: moons(10, seed=-3), "seed must be an int >= 0, got -3"),
     (lambda: load("iris"), "xor, moons, spirals"),
 ])
 def test_errors(call, message):

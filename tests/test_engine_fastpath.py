@@ -113,7 +113,8 @@ def reference_order(root):
 
 
 def reference_backward(root):
-    """The textbook loop: reset, seed 1, and in reverse order add local × g into every parent (skip g = 0)."""
+    """The textbook loop: reset, seed 1, and in reverse order add local × g into every parent (skip g = 0;
+    a zero local adds exactly 0, masked as in PyTorch, so 0 · inf is never nan)."""
     order = reference_order(root)
     for node in order:
         if node.parents:
@@ -123,7 +124,7 @@ def reference_backward(root):
         if node.grad == 0.0:
             continue
         for parent, local in zip(node.parents, node.local_grads):
-            parent.grad += local * node.grad
+            parent.grad += 0.0 if local == 0 else local * node.grad
 
 
 def random_graph(seed, leaves=4, ops=60):

@@ -116,17 +116,17 @@ def test_predict_and_evaluate():
 
 
 def test_predict_auto_replays_a_tape_equal_to_eager_and_valid_after_training():
-    from autograd.compiled import _TAPES, AUTO_MIN_NODES
+    from autograd.nn.modes import _CACHE, AUTO_MIN_NODES
 
     X, y = moons(60, 0.1, seed=0)
     grid = np.column_stack([np.linspace(-2, 3, 400), np.linspace(1.5, -1, 400)])
     model = MLP(2, [8, 8, 1], activation="relu", output="sigmoid", dropout=0.2, seed=0)
     auto = predict(model, grid)
-    assert ("predict", False) in _TAPES[model] and model.training  # recorded in eval mode; the mode restored
+    assert ("predict", False) in _CACHE[model].items and model.training  # recorded in eval mode; the mode restored
     np.testing.assert_allclose(auto, predict(model, grid, mode="eager"), rtol=1e-12, atol=1e-12)
     fit(model, X, y, steps=20, lr=0.5, mode="eager")  # the cached tape reads the trained parameters
     np.testing.assert_allclose(predict(model, grid), predict(model, grid, mode="eager"), rtol=1e-12, atol=1e-12)
-    tape = _TAPES[model]["predict", False]
+    tape = _CACHE[model].items["predict", False]
     assert tape.nodes * len(grid) >= AUTO_MIN_NODES > tape.nodes * 4
     cost, acc = evaluate(model, grid[:4], [0, 1, 1, 0])  # 4 rows: too little work for the tape, eager
     assert (cost, acc) == evaluate(model, grid[:4], [0, 1, 1, 0], mode="eager")
@@ -211,7 +211,7 @@ def test_progress_bar(capsys):
 @pytest.mark.parametrize("kwargs, message", [
     (dict(steps=0), "steps must be a positive int"),
     (dict(batch_size=0), "batch_size"),
-    (dict(l2=-1.0), "l2 must be >= 0"),
+    (dict(l2=-1.0), "l2 must be a number >= 0, got -1.0"),
     (dict(loss="nll"), "bce, mse, hinge"),
     (dict(optimizer="lbfgs"), "sgd, momentum, adam"),
     (dict(lr=-0.1), "learning rate"),

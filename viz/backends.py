@@ -5,24 +5,40 @@ when it is on PATH (it is the reference, and the only one with PDF output), and 
 `graphviz-pure` program that `pip install chainrule` brings along (a self-contained port of
 Graphviz 16.1 with the same command line, no Python API, no PDF). Set CHAINRULE_RENDERER=dot or
 CHAINRULE_RENDERER=graphviz-pure (or pass `renderer=`) to force one.
+
+A PNG is a bitmap: a long graph at Graphviz's 96 dpi can need gigabytes. `pipe` lays the graph out first,
+and when the bitmap would pass PNG_MAX_PIXELS (or PNG_MAX_SIDE pixels a side, Graphviz's own cap) it draws
+it at the lower dpi that fits, with a RenderWarning saying so; SVG has no such limit.
 """
+import math
 import os
 import shutil
 import subprocess
 import sys
 import sysconfig
+import warnings
 from pathlib import Path
 
-__all__ = ["BACKENDS", "FORMATS", "ENV_VAR", "RenderError", "available", "find_renderer", "pipe"]
+__all__ = ["BACKENDS", "FORMATS", "ENV_VAR", "PNG_MAX_PIXELS", "PNG_MAX_SIDE", "RenderError", "RenderWarning",
+           "available", "find_renderer", "pipe", "png_dpi"]
 
 BACKENDS = ("dot", "graphviz-pure")  # in order of preference
 FORMATS = ("svg", "png", "pdf", "dot")  # "dot" is the source itself and needs no program
 ENV_VAR = "CHAINRULE_RENDERER"
 _NEEDS_DOT = {"pdf"}  # graphviz-pure does not write these (yet)
+PNG_DPI = 96  # Graphviz's resolution for bitmaps: 96 pixels per inch of layout
+PNG_MAX_PIXELS = 40_000_000  # 160 MB of RGBA; past it a PNG is drawn at a lower dpi
+PNG_MAX_SIDE = 32_767  # pixels a side, as Graphviz's dot caps bitmaps
+PNG_MIN_DPI = 6  # below it a node is a few pixels: refuse, and suggest SVG
+_PAD = 2 * 4 / 72  # inches: Graphviz pads the drawing by 4 points on each side
 
 
 class RenderError(RuntimeError):
     """No program can draw the graph, or the program failed: the message names the fix."""
+
+
+class RenderWarning(UserWarning):
+    """The picture was drawn, but not as asked: a PNG scaled down to stay within PNG_MAX_PIXELS."""
 
 
 def _script_dirs():
@@ -109,11 +125,49 @@ def pipe(source, fmt="svg", renderer=None):
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    data = source.encode("utf-8", "backslashreplace")  # a lone surrogate becomes the text \ud800
     if fmt == "dot":
-        return source.encode("utf-8")
+        return data
     name, exe = find_renderer(renderer, fmt)
-    done = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True)
+    options = _png_options(name, exe, data) if fmt == "png" else []
+    return _run(name, exe, data, fmt, options)
+
+
+def _run(name, exe, data, fmt, options=()):
+    """The program's output for DOT `data` in format `fmt`, or a RenderError with its message."""
+    done = subprocess.run([exe, f"-T{fmt}", *options], input=data, capture_output=True)
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
         raise RenderError(f"{name} failed to draw the graph: {message}")
     return done.stdout
+
+
+def _layout_inches(name, exe, data):
+    """(width, height) of the laid-out drawing in inches, padding included: the first line of -Tplain."""
+    first = _run(name, exe, data, "plain").split(b"\n", 1)[0].split()  # graph scale width height
+    scale, width, height = (float(v) for v in first[1:4])
+    return width * scale + _PAD, height * scale + _PAD
+
+
+def png_dpi(width, height):
+    """The dpi at which a drawing of width × height inches fits the PNG budget: 96 (Graphviz's) or less."""
+    by_area = math.sqrt(PNG_MAX_PIXELS / (width * height))
+    by_side = PNG_MAX_SIDE / max(width, height)
+    return min(PNG_DPI, 0.99 * by_area, 0.99 * by_side)  # 0.99: Graphviz rounds pixel sizes up
+
+
+def _png_options(name, exe, data):
+    """["-Gdpi=..."] when the PNG at 96 dpi would pass the pixel budget (with a RenderWarning), else []."""
+    width, height = _layout_inches(name, exe, data)
+    dpi = png_dpi(width, height)
+    if dpi >= PNG_DPI:
+        return []
+    full = f"{width * PNG_DPI:,.0f} × {height * PNG_DPI:,.0f} px"
+    if dpi < PNG_MIN_DPI:
+        raise RenderError(f"a PNG of this graph would be {full}; even at {dpi:.2g} dpi it would not fit in "
+                          f"{PNG_MAX_PIXELS / 1e6:g} megapixels with its nodes readable: write .svg (any size, "
+                          "zoomable) or draw fewer nodes (collapse=)")
+    warnings.warn(f"the PNG would be {full} at {PNG_DPI} dpi; drawn at {dpi:.3g} dpi instead "
+                  f"({width * dpi:,.0f} × {height * dpi:,.0f} px) to stay within {PNG_MAX_PIXELS / 1e6:g} megapixels: "
+                  "write .svg for full detail", RenderWarning, stacklevel=4)
+    return [f"-Gdpi={dpi:.4g}"]

@@ -4,11 +4,19 @@ Each subcommand is one `_add_<name>(subparsers)` function that registers its arg
 sets `run` to the function doing the work; `main` returns the exit code.
 """
 import argparse
+import math
+import os
 import sys
+import warnings
 
 
 class CliError(Exception):
     """A user mistake: printed as one line, exit code 2."""
+
+
+def _one_line(text):
+    """An error message as one line: a program's multi-line stderr joined with " | "."""
+    return " | ".join(line.strip() for line in str(text).splitlines() if line.strip())
 
 
 # one command per subcommand, shown by `chainrule --help` (a test runs each through the parser)
@@ -54,8 +62,12 @@ def main(argv=None):
     try:
         return args.run(args) or 0
     except CliError as e:
-        print(f"chainrule {args.command}: error: {e}", file=sys.stderr)
+        print(f"chainrule {args.command}: error: {_one_line(e)}", file=sys.stderr)
         return 2
+    except MemoryError:  # e.g. 20 million training points, or stepping a huge graph: one line, not a traceback
+        print(f"chainrule {args.command}: error: out of memory; try a smaller input (fewer points with --n, "
+              "a smaller network or graph)", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # `chainrule step --all | head` closed the pipe: not an error
         sys.stderr.close()
         return 0
@@ -74,23 +86,35 @@ def _example_root(name):
 
 def _collapse(text):
     """--collapse: a depth (1) or scope patterns separated by commas (layer*/neuron*)."""
-    return int(text) if text.isdigit() else text.split(",")
+    if text.lstrip("+-").isdigit():
+        if int(text) < 0:
+            raise argparse.ArgumentTypeError(f"a depth must be >= 0 (0 collapses every top-level scope), got {text}")
+        return int(text)
+    patterns = [pattern for pattern in text.split(",") if pattern]
+    if not patterns:
+        raise argparse.ArgumentTypeError(f"give a depth (1) or scope patterns (layer*/neuron*), got {text!r}")
+    return patterns
 
 
 def _draw(root, path, args, **overrides):
     """Render with the render options in `args` (and `overrides`); backend and format problems become CliErrors."""
-    from .backends import RenderError
+    from .backends import RenderError, RenderWarning
     from .graph import render
 
     options = dict(rankdir=args.rankdir, cluster=args.cluster, collapse=args.collapse, sigmoid=args.sigmoid,
                    color_by_grad=args.color_by_grad)
     options.update(overrides)
     try:
-        return render(root, path, renderer=args.renderer, **options)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RenderWarning)
+            path = render(root, path, renderer=args.renderer, **options)
     except (RenderError, ValueError) as e:
         raise CliError(str(e)) from None
     except OSError as e:
         raise CliError(f"cannot write {path}: {e.strerror or e}") from None
+    for warning in caught:  # e.g. a PNG scaled down to the pixel budget: one line, not a Python warning
+        print(f"chainrule: note: {path}: {warning.message}", file=sys.stderr)
+    return path
 
 
 def _add_draw_options(p):
@@ -116,11 +140,17 @@ def _add_render(sub):
                        description=f"Draw worked example EXAMPLE after backward() to a file. Examples: "
                                    f"{', '.join(EXAMPLES)}. Formats, from the suffix: {', '.join(FORMATS)} "
                                    f"(pdf needs Graphviz's dot).")
-    p.add_argument("example", metavar="EXAMPLE", help=f"one of {', '.join(EXAMPLES)}")
+    p.add_argument("example", metavar="EXAMPLE", nargs="?", help=f"one of {', '.join(EXAMPLES)}")
+    p.add_argument("--model", metavar="JSON", help="instead of an example: draw the network saved in this file "
+                                                   "(chainrule train ... --save net.json)")
     p.add_argument("-o", "--output", help="the file to write, e.g. out/wxb.png (default out/EXAMPLE.svg)")
     _add_draw_options(p)
 
     def run(args):
+        if args.model:
+            return _render_model(args)
+        if args.example is None:
+            raise CliError("name an EXAMPLE to draw, or a saved network with --model net.json")
         root = _example_root(args.example)
         path = _draw(root, args.output or f"out/{args.example}.svg", args)
         print(f"wrote {path}")
@@ -141,7 +171,7 @@ def _add_demo(sub):
 
         from autograd import topological_order
 
-        formats = [f.strip().lstrip(".") for f in args.formats.split(",") if f.strip()]
+        formats = _formats(args.formats)
         for name in EXAMPLES:
             root = _example_root(name)
             print(summary(name, root))
@@ -157,6 +187,17 @@ def _add_demo(sub):
                   f"in a browser")
 
     p.set_defaults(run=run)
+
+
+def _formats(text):
+    """demo's --formats: a non-empty list of known formats ("svg,png" -> ["svg", "png"]), else a CliError."""
+    from .backends import FORMATS
+
+    formats = [f.strip().lstrip(".").lower() for f in text.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if not formats or unknown:
+        raise CliError(f"--formats takes comma-separated formats from {', '.join(FORMATS)}, got {text!r}")
+    return formats
 
 
 def _load_step_root(args):
@@ -220,134 +261,298 @@ def _add_train(sub):
                        description="Train an MLP with full-batch gradient descent (the lab's setup by default: "
                                    "sigmoid units, N(0, 1) weights, binary cross-entropy, SGD lr 0.1).")
     p.add_argument("dataset", metavar="DATASET", help="xor (the lab's 4 points), moons or spirals")
+    _add_model_options(p)
+    _add_fit_options(p)
+    _add_data_options(p)
+    _add_train_outputs(p)
+    p.set_defaults(run=_run_train)
+
+
+def _add_model_options(p):
+    """train's network: layer sizes, activations, initialization, dropout."""
     p.add_argument("--hidden", default="2", help="hidden layer sizes: 2, 10 or 10,10,10; 0 = one unit (default 2)")
     p.add_argument("--activation", default="sigmoid", help="hidden activation (default sigmoid)")
     p.add_argument("--output", help="output activation (default sigmoid; identity for --loss hinge)")
     p.add_argument("--init", default="normal", help="weight init: normal, uniform, xavier, he (default normal)")
     p.add_argument("--bias-init", default="zeros", help="bias init: zeros or normal (default zeros)")
+    p.add_argument("--dropout", type=float, default=0.0, help="dropout p after each hidden layer (default 0)")
+
+
+def _add_fit_options(p):
+    """train's optimization: loss, optimizer, learning rate, steps, batches, seed, mode."""
     p.add_argument("--loss", default="bce", help="bce, mse or hinge (default bce)")
     p.add_argument("--optimizer", default="sgd", help="sgd, momentum or adam (default sgd)")
     p.add_argument("--lr", type=float, default=0.1, help="learning rate (default 0.1)")
     p.add_argument("--steps", type=int, default=10000, help="gradient steps (default 10000)")
     p.add_argument("--l2", type=float, default=0.0, help="L2 penalty λ on the weights (default 0)")
-    p.add_argument("--dropout", type=float, default=0.0, help="dropout p after each hidden layer (default 0)")
+    p.add_argument("--l1", type=float, default=0.0, help="L1 penalty λ·Σ|w| on the weights (default 0)")
     p.add_argument("--batch-size", type=int, help="minibatch size (default: full batch)")
     p.add_argument("--seed", type=int, default=0, help="seed for weights, data and batches (default 0)")
-    p.add_argument("--n", type=int, default=200, help="points for moons and spirals (default 200)")
-    p.add_argument("--noise", type=float, help="noise std for moons (default 0.1) and spirals (default 0.05)")
-    p.add_argument("--test-size", type=float, default=0.25, help="held-out fraction for moons, spirals (default 0.25)")
-    p.add_argument("--plot", metavar="PNG", help="write the cost and accuracy curves, e.g. out/curve.png")
-    p.add_argument("--boundary", metavar="PNG", help="write the decision boundary, e.g. out/boundary.png")
-    p.add_argument("--graph", metavar="SVG", help="write the network's graph on the first example, e.g. out/net.svg")
     p.add_argument("--mode", default="auto", choices=("auto", "eager", "compiled"),
                    help="auto (default): replay one recorded graph over the batch with numpy where that pays, else eager")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    def layer_sizes(text):
-        """--hidden: comma-separated hidden layer sizes ("2", "10,10,10"); "0" for none (one logistic unit)."""
-        try:
-            sizes = [int(part) for part in text.split(",")]
-        except ValueError:
-            sizes = None
-        if sizes == [0]:
-            return []
-        if not sizes or any(size < 1 for size in sizes):
-            raise CliError(f"--hidden takes layer sizes like 2 or 10,10,10 (0 for no hidden layer), got {text!r}")
-        return sizes
 
-    def check_numbers(args):
-        """Each numeric flag in its range, named as the user typed it (fit and data would name Python parameters)."""
-        checks = (
-            ("--steps", args.steps, args.steps >= 1, "an int >= 1"),
-            ("--lr", args.lr, args.lr > 0, "a number > 0"),
-            ("--n", args.n, args.n >= 4, "an int >= 4"),
-            ("--l2", args.l2, args.l2 >= 0, "a number >= 0 (0: no penalty)"),
-            ("--dropout", args.dropout, 0 <= args.dropout < 1, "a probability in [0, 1) (0: no dropout)"),
-            ("--batch-size", args.batch_size, args.batch_size is None or args.batch_size >= 1,
-             "an int >= 1 (leave it out for the full batch)"),
-            ("--seed", args.seed, args.seed >= 0, "an int >= 0"),
-            ("--noise", args.noise, args.noise is None or args.noise >= 0, "a standard deviation >= 0"),
-            ("--test-size", args.test_size, 0 < args.test_size < 1, "a fraction in (0, 1) such as 0.25"),
-        )
-        for flag, value, ok, wanted in checks:
-            if not ok:  # also false for nan
-                raise CliError(f"{flag} must be {wanted}, got {value}")
+def _add_data_options(p):
+    """train's data set: number of points, noise, held-out fraction."""
+    p.add_argument("--n", type=int, default=200, help="points for moons and spirals (default 200)")
+    p.add_argument("--noise", type=float, help="noise std for moons (default 0.1) and spirals (default 0.05)")
+    p.add_argument("--test-size", type=float, default=0.25, help="held-out fraction for moons, spirals (default 0.25)")
+    p.add_argument("--classes", type=int, default=2,
+                   help="spirals: number of arms (classes); above 2 the net ends in a softmax over them, trained "
+                        "with cross-entropy (default 2)")
 
-    def write_files(args, model, history, X, y):
-        """The files `chainrule train` was asked for: --plot, --boundary, --graph."""
-        from pathlib import Path
 
-        try:
-            if args.plot or args.boundary:
-                from .plots import plot_decision_boundary, plot_history
+def _add_train_outputs(p):
+    """train's optional files: curves, decision boundary, the network's graph."""
+    p.add_argument("--plot", metavar="PNG", help="write the cost and accuracy curves, e.g. out/curve.png")
+    p.add_argument("--boundary", metavar="PNG", help="write the decision boundary, e.g. out/boundary.png")
+    p.add_argument("--graph", metavar="SVG", help="write the network's graph on the first example, e.g. out/net.svg")
+    p.add_argument("--save", metavar="JSON", help="save the trained network, e.g. net.json (autograd.nn.load reads it)")
+    p.add_argument("--html", metavar="HTML", help="write the training run as one page with a scrubber, e.g. run.html")
+    p.add_argument("--every", type=int, default=10, help="with --html: steps between snapshots (default 10)")
 
-                if args.plot:
-                    Path(args.plot).parent.mkdir(parents=True, exist_ok=True)
-                    plot_history(history, title=f"{args.dataset}, hidden {args.hidden}").savefig(args.plot, dpi=120)
-                    print(f"wrote {args.plot}")
-                if args.boundary:
-                    Path(args.boundary).parent.mkdir(parents=True, exist_ok=True)
-                    plot_decision_boundary(model, X, y, title=f"{args.dataset}, hidden {args.hidden}").savefig(
-                        args.boundary, dpi=120)
-                    print(f"wrote {args.boundary}")
-            if args.graph:
-                from autograd import Value
-                from .backends import RenderError
-                from .graph import render
 
-                model.eval()
-                out = model([Value(float(v), f"x{i + 1}") for i, v in enumerate(X[0])])
-                out.backward()
-                units = sum(len(layer.neurons) for layer in model.layers)
-                try:
-                    path = render(out, args.graph, cluster=True, sigmoid="compact", color_by_grad=True,
-                                  collapse="layer*/neuron*" if units > 12 else None)
-                except (RenderError, ValueError) as e:
-                    raise CliError(str(e)) from None
-                print(f"wrote {path}")
-        except ImportError as e:
-            raise CliError(str(e)) from None
-        except OSError as e:
-            raise CliError(f"cannot write: {e.strerror or e}") from None
+def _layer_sizes(text):
+    """--hidden: comma-separated hidden layer sizes ("2", "10,10,10"); "0" for none (one logistic unit)."""
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        sizes = None
+    if sizes == [0]:
+        return []
+    if not sizes or any(size < 1 for size in sizes):
+        raise CliError(f"--hidden takes layer sizes like 2 or 10,10,10 (0 for no hidden layer), got {text!r}")
+    return sizes
 
-    def run(args):
-        from autograd import nn
-        from autograd.lab import data
 
-        if args.dataset not in data.DATASETS:
-            raise CliError(f"unknown data set {args.dataset!r}: choose one of {', '.join(data.DATASETS)}")
-        for name, value, table in (("--activation", args.activation, nn.ACTIVATIONS),
-                                   ("--output", args.output or "sigmoid", nn.ACTIVATIONS),
-                                   ("--init", args.init, nn.INITS), ("--bias-init", args.bias_init, nn.INITS),
-                                   ("--loss", args.loss, nn.LOSSES), ("--optimizer", args.optimizer, nn.OPTIMIZERS)):
-            if value not in table:
-                raise CliError(f"{name} {value!r} is not one of {', '.join(table)}")
-        check_numbers(args)
-        sizes = layer_sizes(args.hidden) + [1]
-        output = args.output or ("identity" if args.loss == "hinge" else "sigmoid")
-        if args.loss == "bce" and output not in ("sigmoid", "sigmoid_fused"):
-            raise CliError(f"--loss bce needs probabilities: use --output sigmoid (got --output {output}), "
-                           "or --loss mse / hinge")
-        try:
-            X, y = data.load(args.dataset, args.n, args.noise, seed=args.seed)
-            X_test = y_test = None
-            if args.dataset != "xor":
-                X, X_test, y, y_test = data.train_test_split(X, y, args.test_size, seed=args.seed)
-            model = nn.MLP(X.shape[1], sizes, args.activation, output, args.init, args.bias_init,
-                           dropout=args.dropout, seed=args.seed)
-            history = nn.fit(model, X, y, loss=args.loss, optimizer=args.optimizer, lr=args.lr, steps=args.steps,
-                             l2=args.l2, batch_size=args.batch_size, seed=args.seed,
-                             progress=False if args.no_progress else None, mode=args.mode)
-            cost, acc = nn.evaluate(model, X, y, args.loss)
-            test = nn.evaluate(model, X_test, y_test, args.loss) if X_test is not None else None
-        except ValueError as e:
-            raise CliError(str(e)) from None
-        shape = "-".join(str(s) for s in [X.shape[1]] + sizes)
-        print(f"{args.dataset}: MLP {shape} ({args.activation}, output {output}), {args.optimizer} lr {args.lr}, "
-              f"{len(history)} steps, seed {args.seed}: {history.seconds:.1f} s")
-        print(f"final cost {cost:.6f}, accuracy {acc:.4f}" + (f" (train), test accuracy {test[1]:.4f}" if test else ""))
-        if args.dataset == "xor":
-            print("outputs " + ", ".join(f"{x.tolist()} -> {h:.4f}" for x, h in zip(X, nn.predict(model, X))))
-        write_files(args, model, history, X, y)
+def _check_train_names(args):
+    """The data set and every name flag (--activation, --loss, ...) is one the library knows."""
+    from autograd import nn
+    from autograd.lab import data
 
-    p.set_defaults(run=run)
+    if args.dataset not in data.DATASETS:
+        raise CliError(f"unknown data set {args.dataset!r}: choose one of {', '.join(data.DATASETS)}")
+    for name, value, table in (("--activation", args.activation, nn.ACTIVATIONS),
+                               ("--output", args.output or "sigmoid", {**nn.ACTIVATIONS, "softmax": None}),
+                               ("--init", args.init, nn.INITS), ("--bias-init", args.bias_init, nn.INITS),
+                               ("--loss", args.loss, nn.LOSSES), ("--optimizer", args.optimizer, nn.OPTIMIZERS)):
+        if value not in table:
+            raise CliError(f"{name} {value!r} is not one of {', '.join(table)}")
+
+
+def _check_train_numbers(args):
+    """Each numeric flag in its range, named as the user typed it (fit and data would name Python parameters)."""
+    checks = (
+        ("--steps", args.steps, args.steps >= 1, "an int >= 1"),
+        ("--lr", args.lr, args.lr > 0, "a number > 0"),
+        ("--n", args.n, args.n >= 4, "an int >= 4"),
+        ("--l2", args.l2, args.l2 >= 0, "a number >= 0 (0: no penalty)"),
+        ("--l1", args.l1, args.l1 >= 0, "a number >= 0 (0: no penalty)"),
+        ("--classes", args.classes, args.classes >= 2 and (args.classes == 2 or args.dataset == "spirals"),
+         "an int >= 2 (above 2 only for spirals)"),
+        ("--every", args.every, args.every >= 1, "an int >= 1"),
+        ("--dropout", args.dropout, 0 <= args.dropout < 1, "a probability in [0, 1) (0: no dropout)"),
+        ("--batch-size", args.batch_size, args.batch_size is None or args.batch_size >= 1,
+         "an int >= 1 (leave it out for the full batch)"),
+        ("--seed", args.seed, args.seed >= 0, "an int >= 0"),
+        ("--noise", args.noise, args.noise is None or 0 <= args.noise < math.inf, "a standard deviation >= 0"),
+        ("--test-size", args.test_size, 0 < args.test_size < 1, "a fraction in (0, 1) such as 0.25"),
+    )
+    for flag, value, ok, wanted in checks:
+        if not ok or (isinstance(value, float) and not math.isfinite(value)):  # `ok` is also false for nan
+            raise CliError(f"{flag} must be {wanted}, got {value}")
+
+
+def _check_train_files(args):
+    """--plot, --boundary and --graph name files whose suffix says the format, before any training."""
+    from .backends import FORMATS
+
+    for flag, path, formats in (("--plot", args.plot, _image_formats), ("--boundary", args.boundary, _image_formats),
+                                ("--graph", args.graph, lambda: FORMATS)):
+        if path is not None:
+            _check_suffix(flag, path, formats())
+
+
+def _image_formats():
+    """The suffixes matplotlib saves (png, svg, pdf, ...); none when matplotlib is missing (then plots say so)."""
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        return None
+    return tuple(FigureCanvasBase.get_supported_filetypes())
+
+
+def _check_suffix(flag, path, formats):
+    """`path` ends in one of `formats` (None: any), as a CliError naming the flag."""
+    suffix = os.path.splitext(path)[1].lstrip(".").lower()
+    if formats is not None and suffix not in formats:
+        shown = ", ".join(formats[:6]) + (", ..." if len(formats) > 6 else "")
+        raise CliError(f"{flag} needs a file name whose suffix gives the format ({shown}), got {path!r}")
+
+
+def _load_train_data(args):
+    """(X, y, X_test, y_test): the data set, split 1 − test_size / test_size except for xor (no test set)."""
+    from autograd.lab import data
+
+    if args.classes > 2:  # spirals with k arms
+        X, y = data.spirals(args.n, classes=args.classes, noise=0.05 if args.noise is None else args.noise,
+                            seed=args.seed)
+    else:
+        X, y = data.load(args.dataset, args.n, args.noise, seed=args.seed)
+    if args.dataset == "xor":
+        return X, y, None, None
+    X, X_test, y, y_test = data.train_test_split(X, y, args.test_size, seed=args.seed)
+    return X, y, X_test, y_test
+
+
+def _output_activation(args):
+    """--output, else sigmoid (identity for hinge); bce needs a sigmoid output."""
+    if args.classes > 2 or args.loss == "cross_entropy" or args.output == "softmax":
+        return _multiclass_output(args)
+    output = args.output or ("identity" if args.loss == "hinge" else "sigmoid")
+    if args.loss == "bce" and output not in ("sigmoid", "sigmoid_fused"):
+        raise CliError(f"--loss bce needs probabilities: use --output sigmoid (got --output {output}), "
+                       "or --loss mse / hinge")
+    return output
+
+
+def _train_model(args, sizes, output, X, y):
+    """The MLP trained on X, y as the flags say, and fit's History."""
+    from autograd import nn
+
+    model = nn.MLP(X.shape[1], sizes, args.activation, output, args.init, args.bias_init,
+                   dropout=args.dropout, seed=args.seed)
+    if args.html:  # train through the training view, which keeps the snapshots for the page
+        return model, _train_with_view(args, model, X, y)
+    history = nn.fit(model, X, y, loss=args.loss, optimizer=args.optimizer, lr=args.lr, steps=args.steps,
+                     l2=args.l2, l1=args.l1, batch_size=args.batch_size, seed=args.seed,
+                     progress=False if args.no_progress else None, mode=args.mode)
+    return model, history
+
+
+def _print_train_result(args, model, history, sizes, output, train, test):
+    """The run in two lines (network and setup; final cost and accuracy), and xor's four outputs."""
+    from autograd import nn
+
+    X, y = train
+    cost, acc = nn.evaluate(model, X, y, args.loss)
+    test_acc = nn.evaluate(model, *test, args.loss)[1] if test[0] is not None else None
+    shape = "-".join(str(s) for s in [X.shape[1]] + sizes)
+    print(f"{args.dataset}: MLP {shape} ({args.activation}, output {output}), {args.optimizer} lr {args.lr}, "
+          f"{len(history)} steps, seed {args.seed}: {history.seconds:.1f} s")
+    print(f"final cost {cost:.6f}, accuracy {acc:.4f}"
+          + (f" (train), test accuracy {test_acc:.4f}" if test_acc is not None else ""))
+    if args.dataset == "xor":
+        print("outputs " + ", ".join(f"{x.tolist()} -> {h:.4f}" for x, h in zip(X, nn.predict(model, X))))
+
+
+def _write_train_plots(args, model, history, X, y):
+    """--plot (cost and accuracy curves) and --boundary (the decision boundary), with matplotlib."""
+    from pathlib import Path
+
+    from .plots import plot_decision_boundary, plot_history
+
+    title = f"{args.dataset}, hidden {args.hidden}"
+    if args.plot:
+        Path(args.plot).parent.mkdir(parents=True, exist_ok=True)
+        plot_history(history, title=title).savefig(args.plot, dpi=120)
+        print(f"wrote {args.plot}")
+    if args.boundary:
+        Path(args.boundary).parent.mkdir(parents=True, exist_ok=True)
+        plot_decision_boundary(model, X, y, title=title).savefig(args.boundary, dpi=120)
+        print(f"wrote {args.boundary}")
+
+
+def _write_train_graph(args, model, X):
+    """--graph: the network's graph on the first example, clustered by layer, collapsed past 12 units."""
+    from autograd import Value
+
+    from .backends import RenderError
+    from .graph import render
+
+    model.eval()
+    out = model([Value(float(v), f"x{i + 1}") for i, v in enumerate(X[0])])
+    out.backward()
+    units = sum(len(layer.neurons) for layer in model.layers)
+    try:
+        path = render(out, args.graph, cluster=True, sigmoid="compact", color_by_grad=True,
+                      collapse="layer*/neuron*" if units > 12 else None)
+    except (RenderError, ValueError) as e:
+        raise CliError(str(e)) from None
+    print(f"wrote {path}")
+
+
+def _write_train_files(args, model, history, X, y):
+    """The files `chainrule train` was asked for: --plot, --boundary, --graph."""
+    try:
+        if args.plot or args.boundary:
+            _write_train_plots(args, model, history, X, y)
+        if args.graph:
+            _write_train_graph(args, model, X)
+        if args.save:
+            print(f"wrote {model.save(args.save)}")
+        if args.html:
+            print(f"wrote {args.view.export_html(args.html)}")
+    except ImportError as e:
+        raise CliError(str(e)) from None
+    except OSError as e:
+        raise CliError(f"cannot write: {e.strerror or e}") from None
+
+
+def _run_train(args):
+    """`chainrule train`: check every flag, load the data, train, print the result, write the files."""
+    _check_train_names(args)
+    _check_train_numbers(args)
+    _check_train_files(args)
+    output = _output_activation(args)
+    sizes = _layer_sizes(args.hidden) + [args.classes if output == "softmax" else 1]
+    try:
+        X, y, X_test, y_test = _load_train_data(args)
+        model, history = _train_model(args, sizes, output, X, y)
+        _print_train_result(args, model, history, sizes, output, (X, y), (X_test, y_test))
+    except ValueError as e:
+        raise CliError(str(e)) from None
+    _write_train_files(args, model, history, X, y)
+
+
+# --- k classes, saved networks and the training page (issue 14) ----------------------------------------------------
+
+
+def _multiclass_output(args):
+    """k classes: a softmax output trained with cross-entropy; other --output or --loss values are refused."""
+    if args.output not in (None, "softmax") or args.loss not in ("bce", "cross_entropy"):
+        raise CliError(f"{args.classes} classes need --output softmax and --loss cross_entropy (the defaults then), "
+                       f"got --output {args.output} --loss {args.loss}")
+    args.loss = "cross_entropy"
+    return "softmax"
+
+
+def _train_with_view(args, model, X, y):
+    """Train through viz.training's view (snapshots every --every steps) for --html; returns the History."""
+    from .training import TrainingView
+
+    args.view = TrainingView(model, X, y, every=args.every, title=f"{args.dataset}, hidden {args.hidden}",
+                             loss=args.loss, optimizer=args.optimizer, lr=args.lr, l2=args.l2, l1=args.l1,
+                             batch_size=args.batch_size, seed=args.seed, mode=args.mode)
+    return args.view.run(args.steps)
+
+
+def _render_model(args):
+    """`chainrule render --model net.json`: the saved network's graph at input 0, in a box per layer, each unit
+    collapsed to one node (unless --collapse says otherwise)."""
+    from autograd import Value, nn
+
+    try:
+        model = nn.load(args.model)
+    except (OSError, ValueError) as e:
+        raise CliError(str(getattr(e, "strerror", None) and f"cannot read {args.model}: {e.strerror}" or e)) from None
+    out = model.eval()([Value(0.0, f"x{i + 1}") for i in range(model.nin)])
+    outputs = out if isinstance(out, list) else [out]
+    root = outputs[0]
+    for o in outputs[1:]:  # one root: the sum of the outputs, so that every output is drawn
+        root = root + o
+    root.backward()
+    path = args.output or f"out/{os.path.splitext(os.path.basename(args.model))[0]}.svg"
+    collapse = args.collapse or "layer*/neuron*"  # one box per unit; --collapse 0 … for other depths
+    print(f"wrote {_draw(root, path, args, cluster=True, sigmoid='compact', collapse=collapse)}")

@@ -5,21 +5,14 @@ from `seed=` (an int) or `rng=` (a numpy Generator): the same seed gives the sam
 """
 import numpy as np
 
+from ..nn._checks import integer, number
 from ..nn.init import make_rng
 
 __all__ = ["xor", "moons", "spirals", "train_test_split", "DATASETS", "load"]
 
 
-def _positive_int(name, n, minimum=1):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {n!r}")
-    return int(n)
-
-
 def _noise(noise):
-    if not noise >= 0:
-        raise ValueError(f"noise must be >= 0 (a standard deviation), got {noise!r}")
-    return float(noise)
+    return number("noise", noise, minimum=0, hint="the standard deviation of the Gaussian noise, e.g. 0.1")
 
 
 def xor():
@@ -32,7 +25,7 @@ def moons(n=100, noise=0.1, seed=None, rng=None):
 
     `n` points in all (the upper moon gets n // 2), plus Gaussian noise of std `noise` on each coordinate.
     """
-    n, noise, rng = _positive_int("n", n, 2), _noise(noise), make_rng(seed, rng)
+    n, noise, rng = integer("n", n, 2), _noise(noise), make_rng(seed, rng)
     n_upper = n // 2
     t_upper = np.linspace(0, np.pi, n_upper)
     t_lower = np.linspace(0, np.pi, n - n_upper)
@@ -50,10 +43,12 @@ def spirals(n=100, classes=2, noise=0.05, turns=1.0, seed=None, rng=None):
     `n` points in all, split as evenly as possible; arm k starts at angle 2πk/classes, winds `turns`
     times while its radius grows from 0 to 1, and gets Gaussian noise of std `noise` on each coordinate.
     """
-    n, noise, rng = _positive_int("n", n, 2), _noise(noise), make_rng(seed, rng)
-    classes = _positive_int("classes", classes, 2)
-    if not turns > 0:
-        raise ValueError(f"turns must be > 0, got {turns!r}")
+    n, noise, rng = integer("n", n, 2), _noise(noise), make_rng(seed, rng)
+    classes = integer("classes", classes, 2)
+    if classes > n:
+        raise ValueError(f"spirals needs at least one point per class: got n={n} points for classes={classes}; "
+                         f"use n >= {classes}")
+    turns = number("turns", turns, above=0)
     sizes = [n // classes + (k < n % classes) for k in range(classes)]
     X, y = [], []
     for k, m in enumerate(sizes):

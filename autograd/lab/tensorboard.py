@@ -11,6 +11,7 @@ Tags follow the network's name scopes: "cost", "accuracy", "layer1/weights", "la
 named by scope ("layer1/neuron0/mul_3"), so TensorBoard draws one box per layer and neuron.
 `read_events(logdir)` reads them back (scalars, histogram summaries and graphs), without TensorBoard.
 """
+import os
 import re
 import struct
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..engine import topological_order
+from ..nn._checks import integer
 
 __all__ = ["TensorBoardLogger", "read_events", "graph_def"]
 
@@ -29,6 +31,14 @@ def _tensorboardx():
     except ImportError:
         raise ImportError('TensorBoard logging needs tensorboardX: pip install "chainrule[tensorboard]"') from None
     return tensorboardX
+
+
+def _logdir(logdir):
+    """The folder to write into, as a str: a path, not None or "" (which would name a folder "None" or the cwd)."""
+    if not isinstance(logdir, (str, os.PathLike)) or not str(logdir):
+        raise TypeError(f"logdir must be a folder path (str or pathlib.Path) such as 'logs/xor_lr0.1', "
+                        f"got {logdir!r}")
+    return os.fspath(logdir)
 
 
 def _named_layers(model, prefix=""):
@@ -52,9 +62,9 @@ class TensorBoardLogger:
     """
 
     def __init__(self, logdir, histograms_every=100, flush_secs=10):
-        if histograms_every is not None and (not isinstance(histograms_every, int) or histograms_every < 1):
-            raise ValueError(f"histograms_every must be a positive int or None, got {histograms_every!r}")
-        self.logdir, self.histograms_every = str(logdir), histograms_every
+        if histograms_every is not None:
+            histograms_every = integer("histograms_every", histograms_every, 1, hint="or None for no histograms")
+        self.logdir, self.histograms_every = _logdir(logdir), histograms_every
         self.writer = _tensorboardx().SummaryWriter(self.logdir, flush_secs=flush_secs)
 
     def __call__(self, step, model, history):
@@ -131,21 +141,36 @@ def graph_def(root):
 
 
 def _records(path):
-    """The payloads of a TFRecord file (an event file), checking each length and payload CRC."""
+    """The payloads of a TFRecord file (an event file), checking each length and payload CRC.
+
+    A record is: length (8 bytes), CRC of the length (4), payload (length bytes), CRC of the payload (4).
+    """
     from tensorboardX.record_writer import masked_crc32c
 
     data = Path(path).read_bytes()
     pos = 0
     while pos < len(data):
+        if pos + 12 > len(data):
+            raise _truncated(path, pos, len(data))
         header = data[pos:pos + 8]
         (length,) = struct.unpack("Q", header)
         (header_crc,) = struct.unpack("I", data[pos + 8:pos + 12])
+        if header_crc != masked_crc32c(header):
+            raise ValueError(f"{path}: corrupt record at byte {pos} (CRC mismatch in its length)")
+        if pos + 16 + length > len(data):
+            raise _truncated(path, pos, len(data))
         payload = data[pos + 12:pos + 12 + length]
         (payload_crc,) = struct.unpack("I", data[pos + 12 + length:pos + 16 + length])
-        if header_crc != masked_crc32c(header) or payload_crc != masked_crc32c(payload):
-            raise ValueError(f"{path}: corrupt record at byte {pos} (CRC mismatch)")
+        if payload_crc != masked_crc32c(payload):
+            raise ValueError(f"{path}: corrupt record at byte {pos} (CRC mismatch in its payload)")
         yield payload
         pos += 16 + length
+
+
+def _truncated(path, pos, size):
+    """The ValueError for an event file that ends inside the record starting at byte `pos`."""
+    return ValueError(f"{path}: truncated event file: it ends at byte {size}, inside the record that starts at byte "
+                      f"{pos} (was the run still writing, or the copy cut short? close the logger first)")
 
 
 def read_events(logdir):

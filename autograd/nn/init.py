@@ -7,6 +7,8 @@ Biases are zeros by default (`bias_init="zeros"`); `bias_init="normal"` draws th
 lab's `tf.random_normal([n])` does (any scheme name works: it draws a (1, fan_out) row).
 """
 import numpy as np
+
+from ._checks import integer
 from ._lookup import by_name
 
 __all__ = ["normal", "uniform", "xavier", "he", "zeros", "INITS", "get_init", "make_rng", "init_bias"]
@@ -24,8 +26,8 @@ def make_rng(seed=None, rng=None):
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
         return rng
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    if seed is not None:
+        seed = integer("seed", seed, 0, hint="or None for a fresh, unreproducible generator")
     return np.random.default_rng(seed)
 
 

@@ -5,6 +5,8 @@ parameters and gradients give the same numbers.
 """
 import math
 
+from ._checks import number
+
 __all__ = ["Optimizer", "SGD", "Adam", "OPTIMIZERS", "make_optimizer"]
 
 
@@ -15,9 +17,7 @@ class Optimizer:
         self.params = list(params)
         if not self.params:
             raise ValueError("the optimizer got no parameters: pass model.parameters()")
-        if not lr > 0:
-            raise ValueError(f"learning rate must be > 0, got {lr!r}")
-        self.lr = float(lr)
+        self.lr = number("lr (the learning rate)", lr, above=0)
 
     def zero_grad(self):
         """Set every parameter's grad to 0 before the next backward()."""
@@ -34,9 +34,7 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=0.1, momentum=0.0):
         super().__init__(params, lr)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        self.momentum = float(momentum)
+        self.momentum = number("momentum", momentum, minimum=0, below=1)
         self.velocity = None  # v, one per parameter, made on the first step (v = g then)
 
     def step(self):
@@ -54,14 +52,19 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba): running means of g and g², bias-corrected, p ← p − lr·m̂/(√v̂ + eps)."""
+    """Adam (Kingma & Ba): running means of g and g², bias-corrected, p ← p − lr·m̂/(√v̂ + eps).
+
+    betas: a pair (β1, β2), each in [0, 1). eps must be > 0: it keeps the step finite where g = 0
+    (with eps = 0 that step would be 0/0).
+    """
 
     def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):
         super().__init__(params, lr)
-        beta1, beta2 = betas
-        if not (0 <= beta1 < 1 and 0 <= beta2 < 1):
-            raise ValueError(f"betas must be in [0, 1), got {betas!r}")
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2) such as (0.9, 0.999), got {betas!r}")
+        self.beta1 = number("betas[0]", betas[0], minimum=0, below=1)
+        self.beta2 = number("betas[1]", betas[1], minimum=0, below=1)
+        self.eps = number("eps", eps, above=0, hint="it keeps the step finite where the gradient is 0 (try 1e-8)")
         self.m = [0.0] * len(self.params)  # mean of g
         self.v = [0.0] * len(self.params)  # mean of g²
         self.t = 0
