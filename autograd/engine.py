@@ -131,6 +131,7 @@ PRIMITIVES = _table(
 )
 
 _scope = ""  # the name scope new nodes are made in (see name_scope)
+_rewired = False  # set once the public `parents` setter has been used: only it can make a cycle
 
 
 def _check_scope_name(name):
@@ -211,7 +212,7 @@ class Value:
         if not parents and not local_grads:  # a leaf: the common case
             self._x = self._y = self._dx = self._dy = None
             return
-        self.parents = parents
+        self._link(parents)  # a new node reads older ones: no cycle can close here
         self.local_grads = local_grads
         if len(parents) != len(local_grads):
             raise ValueError(f"a node needs one local gradient per parent, got {len(parents)} parents and "
@@ -227,6 +228,11 @@ class Value:
 
     @parents.setter
     def parents(self, parents):
+        global _rewired
+        self._link(parents)
+        _rewired = True  # an existing node now reads others: from here on, topological_order checks for cycles
+
+    def _link(self, parents):
         if len(parents) > 2 or not all(isinstance(p, Value) for p in parents):
             raise ValueError(f"parents must be a tuple of at most 2 Values (every primitive is unary or binary), "
                              f"got {parents!r}")
@@ -450,6 +456,7 @@ def topological_order(root):
     An iterative depth-first walk: no recursion limit, so chains of millions of nodes work.
     This is the one walk shared by `backward()`, the renderer and the step-through.
     A graph with a cycle (made by setting `parents` by hand) has no such order: ValueError naming a node on it.
+    Only the `parents` setter can close a cycle (every op reads older nodes), so the check runs once it was used.
     """
     order, visited, done = [], {root}, set()  # visited: pushed; done: emitted op nodes. The stack is the path.
     stack = [root]
@@ -469,10 +476,10 @@ def topological_order(root):
             mark(y)
             push(y)
             continue
-        # both parents were visited; an op node not done yet is still on the path below this one: a cycle
-        if (x._x is not None and x not in done) or (y is not None and y._x is not None and y not in done):
-            raise _cycle_error(node, x if x._x is not None and x not in done else y)
-        finish(node)
+        if _rewired:  # both parents were visited; an op node not done yet is still on the path to here: a cycle
+            if (x._x is not None and x not in done) or (y is not None and y._x is not None and y not in done):
+                raise _cycle_error(node, x if x._x is not None and x not in done else y)
+            finish(node)
         emit(stack.pop())
     return order
 
