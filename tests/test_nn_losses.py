@@ -85,6 +85,6 @@ def test_l2_weights_only():
 
 
 def test_loss_names():
-    assert get_loss("bce") is bce and set(LOSSES) == {"bce", "mse", "hinge"}
-    with pytest.raises(ValueError, match="bce, mse, hinge"):
-        get_loss("cross_entropy")
+    assert get_loss("bce") is bce and set(LOSSES) == {"bce", "mse", "hinge", "cross_entropy"}
+    with pytest.raises(ValueError, match="bce, mse, hinge, cross_entropy"):
+        get_loss("nll")

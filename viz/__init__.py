@@ -13,9 +13,11 @@ _WHERE = {
     "step_through": "widget",
     "export_html": "html",
     "layer_steps": "layers",
+    "training_view": "training",
+    "export_training_html": "training",
 }
 _SUBMODULES = {"graph", "backends", "examples", "notation", "steps", "terminal", "widget", "html", "plots", "cli", "layers",
-               "gate_plots"}
+               "gate_plots", "training"}
 
 __all__ = sorted(_WHERE) + sorted(_SUBMODULES)
 

@@ -12,9 +12,14 @@ from .dropout import Dropout
 from .ensemble import Ensemble
 from .init import INITS, get_init, he, make_rng, normal, uniform, xavier, zeros
 from .losses import LOSSES, bce, get_loss, hinge, l2, mse
+from .export import to_torch
+from .io import load, save
 from .mlp import MLP
+from .multiclass import Probabilities, argmax_accuracy, cross_entropy, log_softmax, one_hot, softmax
 from .module import Layer, MaxoutNeuron, Module, Neuron
 from .optim import OPTIMIZERS, SGD, Adam, Optimizer, make_optimizer
+from .rbm import RBM, pretrain_autoencoder, pretrain_rbm
+from .modes import tape_status
 from .train import STEP_MODES, History, accuracy, evaluate, fit, predict
 
 __all__ = [
@@ -25,4 +30,7 @@ __all__ = [
     "LOSSES", "get_loss", "bce", "mse", "hinge", "l2",
     "Optimizer", "SGD", "Adam", "OPTIMIZERS", "make_optimizer",
     "History", "fit", "evaluate", "predict", "accuracy", "STEP_MODES",
+    "RBM", "pretrain_rbm", "pretrain_autoencoder",
+    "softmax", "log_softmax", "Probabilities", "cross_entropy", "one_hot", "argmax_accuracy",
+    "save", "load", "to_torch",
 ]

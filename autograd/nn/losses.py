@@ -4,13 +4,22 @@
     mse    mean((out − y)²)
     hinge  micrograd's max-margin loss: mean(relu(1 − y·score)), y in {−1, 1}
     l2     λ·Σ w² over the weights (not the biases), added to the cost by `fit(..., l2=λ)`
+    l1     λ·Σ |w| over the weights, added by `fit(..., l1=λ)`
+    cross_entropy  k classes: −mean Σ_k t_k·log p_k over softmax outputs (autograd.nn.multiclass)
+
+Each built-in loss is a mean of per-example terms. `PER_EXAMPLE` describes them for the compiled step
+(autograd.nn.modes): one example's term with the target as a Value (so one recorded graph serves every
+target), the factor of the sum, and the checks of the eager loss done on whole arrays.
 """
 import math
 
+import numpy as np
+
 from ..engine import Value
 from ._lookup import by_name
+from .multiclass import cross_entropy, cross_entropy_problem, cross_entropy_term
 
-__all__ = ["bce", "mse", "hinge", "l2", "LOSSES", "get_loss"]
+__all__ = ["bce", "mse", "hinge", "l1", "l2", "cross_entropy", "LOSSES", "get_loss", "PerExample", "PER_EXAMPLE"]
 
 
 def _check(outputs, targets):
@@ -78,6 +87,13 @@ def l2(weights, lam):
     return _sum([w * w for w in weights]) * float(lam)
 
 
+def l1(weights, lam):
+    """λ·Σ|w|: L1 regularization over the given weights, |w| composed as max(w, −w) (gradient ±1, 0 at w = 0)."""
+    if not lam:
+        raise ValueError("l1 with λ = 0 adds nothing; leave it out")
+    return _sum([w.maximum(-w) for w in weights]) * float(lam)
+
+
 def _sum(values):
     """v0 + v1 + ...: a chain of + nodes with no leading 0 constant (Python's sum() starts at 0)."""
     out = values[0]
@@ -86,7 +102,44 @@ def _sum(values):
     return out
 
 
-LOSSES = {"bce": bce, "mse": mse, "hinge": hinge}
+LOSSES = {"bce": bce, "mse": mse, "hinge": hinge, "cross_entropy": cross_entropy}
+
+
+class PerExample:
+    """A loss as cost = (factor / n)·Σ_i term(out_i, y_i), for the compiled step.
+
+    `term(out, y)`: one example's term, y a Value (the graph must not branch on it: the same graph serves every
+    target). `factor`: −1 for bce, 1 for the others, so the cost equals the eager loss's to rounding.
+    `first_problem(outputs, targets)`: on numpy arrays, the first example where the eager loss raises, or None
+    (then the compiled step runs eagerly, so the error is the eager one, word for word).
+    """
+
+    def __init__(self, term, factor, first_problem):
+        self.term, self.factor, self.first_problem = term, factor, first_problem
+
+
+def _first(bad):
+    where = np.flatnonzero(bad)
+    return int(where[0]) if len(where) else None
+
+
+def _bce_term(h, y, eps=1e-12):
+    # y·ln max(h, ε) + (1 − y)·ln max(1 − h, ε); for y = 0 or 1 a term is × 0, adding exactly 0 as eager leaves it out
+    return h.maximum(eps).log() * y + (1 - h).maximum(eps).log() * (1 - y)
+
+
+def _bce_problem(outputs, targets):
+    # bce's checks: targets in [0, 1], outputs in [0, 1] up to 1e-9 (nan fails both comparisons)
+    return _first(~((targets >= 0) & (targets <= 1)) | ~((outputs >= -1e-9) & (outputs <= 1 + 1e-9)))
+
+
+PER_EXAMPLE = {
+    bce: PerExample(_bce_term, -1.0, _bce_problem),
+    mse: PerExample(lambda out, y: (out - y) ** 2, 1.0, lambda outputs, targets: None),
+    hinge: PerExample(lambda out, y: (1 - out * y).relu(), 1.0,
+                      lambda outputs, targets: _first((targets != -1) & (targets != 1))),
+    cross_entropy: PerExample(cross_entropy_term, -1.0, cross_entropy_problem),  # out and y: k Values each
+}
 
 
 def get_loss(loss):

@@ -6,10 +6,11 @@
 """
 import numpy as np
 
-from ..engine import Value
+from ..engine import Value, name_scope
 from .dropout import Dropout
 from .init import make_rng
 from .module import Layer, Module
+from .multiclass import softmax
 
 __all__ = ["MLP"]
 
@@ -19,7 +20,8 @@ class MLP(Module):
 
     activation: hidden layers' activation (a name in ACTIVATIONS or a function of a Value).
     output: the last layer's activation; None means the same as `activation` (the lab's sigmoid
-        everywhere). For micrograd's linear output write output="identity".
+        everywhere). For micrograd's linear output write output="identity". output="softmax" makes the last
+        layer linear and puts a softmax over its units: model(x) is then a list of k probabilities (k classes).
     init, bias_init: weight and bias schemes (see autograd.nn.init); biases are zeros unless
         bias_init="normal" (the lab's tf.random_normal).
     dropout: probability p of a Dropout after every hidden layer (0 = none).
@@ -37,6 +39,8 @@ class MLP(Module):
             raise ValueError("nouts must list at least one layer size, e.g. MLP(2, [2, 1])")
         rng = make_rng(seed, rng)
         sizes = [nin] + nouts
+        self.output = "softmax" if output == "softmax" else None  # a softmax over the last layer's units
+        output = "identity" if output == "softmax" else output
         activations = [activation] * (len(nouts) - 1) + [activation if output is None else output]
         Ws, bs = _weights if _weights is not None else ([None] * len(nouts), [None] * len(nouts))
         self.layers = [Layer(sizes[l], sizes[l + 1], activations[l], init, bias_init, rng=rng,
@@ -74,10 +78,25 @@ class MLP(Module):
             x = layer(x)
             if l < len(self.dropouts) and self.dropouts[l] is not None:
                 x = self.dropouts[l](x)
+        if self.output == "softmax":
+            with name_scope("softmax"):
+                return softmax(x)
         return x[0] if len(x) == 1 else x
 
     def children(self):
         return self.layers + [d for d in self.dropouts if d is not None]
+
+    def save(self, path):
+        """Write this network to `path` as readable JSON (see autograd.nn.io); `autograd.nn.load(path)` reads it."""
+        from .io import save
+
+        return save(self, path)
+
+    def to_torch(self):
+        """This network as a float64 torch.nn.Sequential with the same weights (see autograd.nn.export)."""
+        from .export import to_torch
+
+        return to_torch(self)
 
     def get_weights(self):
         """([W1, W2, ...], [b1, b2, ...]) as numpy arrays, W_l of shape (n_in, n_out), b_l of shape (n_out,)."""
