@@ -3,6 +3,7 @@
     python benchmarks/bench.py              # every workload, about two minutes; writes benchmarks/results/latest.json
     python benchmarks/bench.py --quick      # tiny sizes: a smoke run (seconds); writes to the temp directory
     python benchmarks/bench.py --markdown   # the table of results/latest.json as markdown, for the README
+    python benchmarks/bench.py --lecture    # wall time of the lecture's 10,000-step XOR runs with fit (auto)
 
 Installs nothing: an engine that is not installed is skipped with a note (micrograd: pip install
 "chainrule[bench]"; PyTorch: pip install torch). Every time is the median of at least 5 repeats, with
@@ -14,6 +15,9 @@ Workloads:
   memory     bytes per node of the moons step's graph (tracemalloc: traced bytes / nodes)
   moons      one training step of MLP(2, [16, 16, 1]) (ReLU) on 100 moons points: hinge loss + 1e-4·L2,
              forward, backward, SGD (ms per step)
+  xor nets   one step of `fit` on the lecture's XOR nets, 4 points, full batch, bce, SGD lr 0.1: 2-10-10-10-1
+             and nine sigmoid layers of width 5 (lecture 10), all sigmoid, N(0, 1) weights (ms per step);
+             chainrule eager and compiled (the step functions fit runs) against hand-written numpy
 """
 import argparse
 import datetime
@@ -253,7 +257,7 @@ def compiled_step(model, X, Y):
     from autograd.compiled import record
     params = model.parameters()
     start = time.perf_counter()
-    tape = record(lambda x, y: (1 + -y * model(x)).relu() + ALPHA * sum(p * p for p in params), X, Y)
+    tape = record(lambda x, y: (1 + -y * model(x)).relu() + ALPHA * sum(p * p for p in params), X, Y, params=params)
     recorded = time.perf_counter() - start
 
     def step():
@@ -308,6 +312,59 @@ def torch_vectorized_step(Ws, bs, X, Y, t):
     return step
 
 
+def xor_data():
+    return np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([0.0, 1.0, 1.0, 0.0])
+
+
+def chainrule_xor_step(engine, sizes):
+    """One step of fit's step function (eager or compiled) on the lecture's sigmoid net, bce, SGD lr 0.1."""
+    from autograd.nn import MLP, SGD, STEP_MODES, bce
+
+    X, y = xor_data()
+    model = MLP(sizes[0], sizes[1:], activation="sigmoid", seed=0)
+    step_fn, optimizer = STEP_MODES[engine.split()[-1]], SGD(model.parameters(), lr=0.1)
+    X, y = X.tolist(), y.tolist()
+    return lambda: step_fn(model, X, y, bce, optimizer, 0.0)
+
+
+def numpy_xor_step(sizes, lr=0.1):
+    """The lecture's sigmoid net on XOR by hand: forward, bce, backward and SGD on matrices."""
+    from autograd.nn import MLP
+
+    X, y = xor_data()
+    Ws, bs = MLP(sizes[0], sizes[1:], activation="sigmoid", seed=0).get_weights()
+    Y = y[:, None]
+
+    def step():
+        hs = [X]
+        for W, b in zip(Ws, bs):
+            hs.append(1.0 / (1.0 + np.exp(-(hs[-1] @ W + b))))
+        h = hs[-1]
+        cost = -np.mean(Y * np.log(h) + (1 - Y) * np.log(1 - h))
+        dz = (h - Y) / len(Y)  # ∂cost/∂z of the output unit: σ' cancels bce's 1/(h(1 − h))
+        for l in range(len(Ws) - 1, -1, -1):
+            dW, db = hs[l].T @ dz, dz.sum(axis=0)
+            if l:
+                dz = (dz @ Ws[l].T) * hs[l] * (1 - hs[l])
+            Ws[l] -= lr * dW
+            bs[l] -= lr * db
+        return cost
+
+    return step
+
+
+def xor_step(engine, sizes, repeats):
+    if engine in ("chainrule eager", "chainrule compiled"):
+        step = chainrule_xor_step(engine, sizes)
+    elif engine == "numpy vectorized":
+        step = numpy_xor_step(sizes)
+    else:
+        raise Skip("the lecture's nets are timed against hand-written numpy")
+    fast = engine != "chainrule eager"
+    samples = times(step, repeats * 40 if fast else repeats, warmup=20 if fast else 1)
+    return summary(samples, "ms/step", 1e3)
+
+
 def moons_step(engine, n_points, sizes, repeats):
     X, Y = moons_data(n_points)
     Ws, bs = initial_weights(sizes)
@@ -360,6 +417,7 @@ def bytes_per_node(engine, n_points, sizes):
 
 
 SCALAR = ("chainrule eager", "micrograd 0.1.0", "torch scalar")
+LECTURE = ("chainrule eager", "chainrule compiled", "numpy vectorized")  # the lecture's nets: against numpy
 
 
 def workloads(quick):
@@ -377,6 +435,10 @@ def workloads(quick):
         ("memory", f"bytes per node of one step's graph, {net}", SCALAR,
          lambda e, r: bytes_per_node(e, n_points, sizes)),
         ("moons step", f"one SGD step, {net}, hinge + L2", ENGINES, lambda e, r: moons_step(e, n_points, sizes, r)),
+        ("xor 2-10-10-10-1", "one fit step, XOR's 2-10-10-10-1 sigmoid net, 4 points, bce", LECTURE,
+         lambda e, r: xor_step(e, [2, 10, 10, 10, 1], r)),
+        ("xor 9 sigmoid layers", "one fit step, XOR with 9 sigmoid layers of width 5, 4 points, bce", LECTURE,
+         lambda e, r: xor_step(e, [2] + [5] * 9 + [1], r)),
     ]
 
 
@@ -418,7 +480,8 @@ def run(quick, repeats, engines):
         for engine in engines:
             print(f"  {key:<16} {engine:<20}", end=" ", flush=True, file=sys.stderr)
             if engine not in applies:
-                cell = {"skipped": "builds no graph of scalar nodes"}
+                cell = {"skipped": "builds no graph of scalar nodes" if applies is SCALAR else
+                        "the lecture's nets are timed against hand-written numpy"}
             elif engine == "micrograd 0.1.0" and key.startswith("chain") and key not in ("chain 500", "chain 5,000"):
                 cell = {"error": "RecursionError (not run: its recursive topological sort fails at depth 5,000)"}
             else:
@@ -446,7 +509,10 @@ TARGETS = {  # label: (workload, numerator engine, denominator engine, ">=" or "
     "eager step speed-up vs micrograd": ("moons step", BASELINE, "chainrule eager", ">=", 5),
     "bytes per node, micrograd / eager": ("memory", BASELINE, "chainrule eager", ">=", 4),
     "compiled step speed-up vs micrograd": ("moons step", BASELINE, "chainrule compiled", ">=", 200),
-    "compiled step / numpy step": ("moons step", "chainrule compiled", "numpy vectorized", "<=", 5),
+    "compiled step / numpy step": ("moons step", "chainrule compiled", "numpy vectorized", "<=", 2),
+    "xor 2-10-10-10-1, compiled / numpy": ("xor 2-10-10-10-1", "chainrule compiled", "numpy vectorized", "<=", 3),
+    "xor 9 sigmoid layers, compiled / numpy": ("xor 9 sigmoid layers", "chainrule compiled", "numpy vectorized",
+                                               "<=", 3),
 }
 CHAIN_BOUND = 1.5  # the deep chain's µs per node, build + backward, at most this many times the 5,000-node chain's
 
@@ -532,6 +598,24 @@ def table(result, markdown=False):
     return "\n".join(out + [""] + [("- " if markdown else "") + n for n in notes])
 
 
+LECTURE_RUNS = [("2-2-1", [2, 1]), ("2-10-1", [10, 1]), ("2-10-10-10-1", [10, 10, 10, 1]),
+                ("9 sigmoid layers of width 5", [5] * 9 + [1])]
+
+
+def lecture_runs(steps=10_000):
+    """{net: seconds} of fit(model, xor, steps=10,000, lr=0.1) in the default mode, and the mode auto chose."""
+    from autograd.nn import MLP, fit, tape_status
+
+    X, y = xor_data()
+    out = {}
+    for name, sizes in LECTURE_RUNS:
+        model = MLP(2, sizes, activation="sigmoid", seed=0)
+        history = fit(model, X, y, lr=0.1, steps=steps, progress=False)
+        out[name] = {"seconds": history.seconds, "mode": tape_status(model)["fit bce (training)"].split(":")[0]}
+        print(f"  {name:<28} {history.seconds:6.2f} s  ({out[name]['mode']})", file=sys.stderr)
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
@@ -540,6 +624,7 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, help=f"where to write the JSON results (default {RESULTS.relative_to(ROOT)}; "
                         f"with --quick, {QUICK_NAME} in the temp directory)")
     parser.add_argument("--markdown", action="store_true", help="print the table of --out as markdown; run nothing")
+    parser.add_argument("--lecture", action="store_true", help="time the lecture's 10,000-step XOR runs; nothing else")
     parser.add_argument("--cell", help=argparse.SUPPRESS)  # internal: run one workload on --engine, print JSON
     parser.add_argument("--engine", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -550,6 +635,9 @@ def main(argv=None):
         return
     if args.markdown:
         print(table(json.loads(args.out.read_text()), markdown=True))
+        return
+    if args.lecture:
+        print(json.dumps(lecture_runs(), indent=1))
         return
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = set(engines) - set(ENGINES)

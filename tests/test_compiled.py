@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autograd import PRIMITIVES, Value, topological_order
-from autograd.compiled import _TAPES, NUMPY_PRIMITIVES, DropoutMask, Tape, TapeError, record
+from autograd.compiled import NUMPY_PRIMITIVES, DropoutMask, Tape, TapeError, record
 
 TOL = dict(rel=1e-12, abs=1e-12)
 
@@ -198,7 +198,8 @@ def test_mlp_hinge_with_l2_matches_the_eager_batch_cost():
     model.zero_grad()
     assert tape.mean(X, Y) == pytest.approx(cost.data, **TOL)
     assert [p.grad for p in params] == pytest.approx(eager, **TOL)
-    assert len(tape.groups) < 15  # the layers ran as matrix products, not node by node
+    assert len(tape.blocks) < 15  # the layers ran as matrix products, not node by node
+    assert "@" in tape.source
 
 
 @pytest.mark.parametrize("activation", ["maxout", "sigmoid", "tanh", "elu", "leaky_relu", "sigmoid_fused"])
@@ -335,7 +336,7 @@ def test_an_unmarked_random_mask_is_caught():
 
 def test_python_branch_on_the_data_is_caught():
     X = np.array([1.0, -1.0, 2.0])
-    with pytest.raises(TapeError, match="control flow"):
+    with pytest.raises(TapeError, match=r"depends on the data through Python.*reads \.data at .*test_compiled\.py"):
         record(lambda x: x * a if x.data > 0 else x * b, X)
 
 
@@ -344,12 +345,13 @@ def test_a_number_taken_from_the_data_is_caught():
         record(lambda x: x * Value(x.data ** 2), np.array([1.0, 2.0, 3.0]))
 
 
-def test_check_all_finds_a_branch_that_the_spot_checks_miss():
-    X = np.r_[np.ones(20), -1.0, np.ones(20)]  # row 20 takes the other branch
+def test_a_branch_taken_by_no_checked_row_is_caught_by_tracing():
+    X = np.r_[np.ones(20), -1.0, np.ones(20)]  # only row 20 takes the other branch
     f = lambda x: (x * a).tanh() if x.data > 0 else (x * a).relu()  # noqa: E731
-    record(f, X)  # rows 0, 13, 27, 40 agree: not detected (the documented limit)
-    with pytest.raises(TapeError, match="row 20"):
-        record(f, X, check="all")
+    with pytest.raises(TapeError, match="reads .data") as caught:
+        record(f, X, check=0)  # no other row is run: the read itself is the evidence
+    (read,) = caught.value.reads
+    assert read.file == __file__ and "x.data > 0" in read.text
 
 
 def test_relu_and_max_need_no_branch():
@@ -395,7 +397,7 @@ def test_the_tape_replays_the_same_graph_eager_builds():
 @pytest.mark.parametrize("loss, output, optimizer", [("bce", "sigmoid", "adam"), ("hinge", "identity", "sgd"),
                                                      ("mse", "identity", "momentum")])
 def test_compiled_fit_step_equals_the_eager_step(loss, output, optimizer):
-    from autograd.compiled import step
+    from autograd.nn.modes import compiled_step as step
     from autograd.nn.train import _step_eager
 
     X, Y = moons_like(30, 6)
@@ -413,34 +415,51 @@ def test_compiled_fit_step_equals_the_eager_step(loss, output, optimizer):
 
 
 def test_compiled_fit_step_refuses_what_it_cannot_replay_and_auto_falls_back():
-    from autograd.compiled import auto_step, step
+    from autograd.nn.modes import auto_step, compiled_step, tape_status
 
     X, Y = moons_like(20, 8)
     model = nn.MLP(2, [3, 1], activation="tanh", output="identity", seed=0)
     opt = nn.SGD(model.parameters(), 0.1)
-    regression = np.linspace(0, 1, 20)  # 20 distinct targets
-    with pytest.raises(TapeError, match="distinct targets"):
-        step(model, X.tolist(), regression.tolist(), nn.mse, opt, 0.0)
     custom = lambda outs, ys: sum(((o - y) ** 4 for o, y in zip(outs, ys)), Value(0.0))  # noqa: E731
     with pytest.raises(TapeError, match="built-in losses"):
-        step(model, X.tolist(), Y.tolist(), custom, opt, 0.0)
-    big_X = np.repeat(X, 10, axis=0)  # 200 rows: enough work that auto tries the tapes first
+        compiled_step(model, X.tolist(), Y.tolist(), custom, opt, 0.0)
+    big_X = np.repeat(X, 10, axis=0)  # 200 rows: enough work that auto tries a tape first
     before = [p.data for p in model.parameters()]
-    cost, outputs = auto_step(model, big_X.tolist(), np.linspace(0, 1, 200).tolist(), nn.mse, opt, 0.0)
+    cost, outputs = auto_step(model, big_X.tolist(), np.repeat(Y, 10).tolist(), custom, opt, 0.0)
     assert len(outputs) == 200 and math.isfinite(cost) and [p.data for p in model.parameters()] != before
-    assert _TAPES[model]["eager"] is True  # fell back, and stays eager
+    assert tape_status(model)["fit <lambda> (training)"].startswith("eager: TapeError: the compiled step knows")
+
+
+def test_regression_targets_share_one_tape_and_match_eager():
+    from autograd.nn.modes import compiled_step, tape_status
+    from autograd.nn.train import _step_eager
+
+    X, _ = moons_like(30, 8)
+    y = np.linspace(-1, 1, 30)  # 30 distinct targets: the target is an input of the tape
+    eager = nn.MLP(2, [4, 1], activation="tanh", output="identity", seed=0)
+    compiled = nn.MLP.from_weights(*eager.get_weights(), activation="tanh", output="identity")
+    for _ in range(3):
+        cost_e, out_e = _step_eager(eager, X.tolist(), y.tolist(), nn.mse, nn.SGD(eager.parameters(), 0.1), 0.0)
+        cost_c, out_c = compiled_step(compiled, X.tolist(), y.tolist(), nn.mse, nn.SGD(compiled.parameters(), 0.1),
+                                      0.0)
+        assert cost_c == pytest.approx(cost_e, **TOL) and out_c == pytest.approx(out_e, **TOL)
+    assert list(tape_status(compiled)) == ["fit mse (training)"]
 
 
 def test_auto_step_is_eager_for_small_steps_and_compiled_for_big_ones():
-    from autograd.compiled import AUTO_MIN_NODES, auto_step
     from autograd.lab.data import moons, xor
+    from autograd.nn.modes import AUTO_MIN_STEP_NODES, auto_step, tape_status
 
-    small, big = nn.MLP(2, [2, 1], seed=0), nn.MLP(2, [16, 16, 1], activation="relu", output="sigmoid", seed=0)
-    for model, (X, y) in ((small, xor()), (big, moons(100, 0.1, seed=0))):
+    small, wider = nn.MLP(2, [2, 1], seed=0), nn.MLP(2, [10, 1], seed=0)  # the lab's 2-2-1 and 2-10-1
+    big = nn.MLP(2, [16, 16, 1], activation="relu", output="sigmoid", seed=0)
+    for model, (X, y) in ((small, xor()), (wider, xor()), (big, moons(100, 0.1, seed=0))):
         auto_step(model, X.tolist(), y.tolist(), nn.bce, nn.SGD(model.parameters(), 0.1), 0.0)
-    assert len(topological_order(small(X[0].tolist()))) * 4 < AUTO_MIN_NODES
-    assert _TAPES[small] == {"eager": True}
-    assert _TAPES[big]["eager"] is False and len(_TAPES[big]) == 3  # the choice, and a tape per class 0, 1
+    X = xor()[0]
+    assert len(topological_order(small(X[0].tolist()))) * 4 < AUTO_MIN_STEP_NODES
+    assert tape_status(small) == {"fit bce (training)": "eager: fewer than AUTO_MIN_STEP_NODES = "
+                                                        f"{AUTO_MIN_STEP_NODES} nodes per step"}
+    assert tape_status(wider)["fit bce (training)"].startswith("compiled: Tape(")
+    assert tape_status(big)["fit bce (training)"].startswith("compiled: Tape(")
 
 
 def test_an_nn_dropout_model_compiles_with_fresh_masks():

@@ -29,7 +29,7 @@ __all__ = [
     "INITS", "get_init", "make_rng", "normal", "uniform", "xavier", "he", "zeros",
     "LOSSES", "get_loss", "bce", "mse", "hinge", "l2",
     "Optimizer", "SGD", "Adam", "OPTIMIZERS", "make_optimizer",
-    "History", "fit", "evaluate", "predict", "accuracy", "STEP_MODES",
+    "History", "fit", "evaluate", "predict", "accuracy", "STEP_MODES", "tape_status",
     "RBM", "pretrain_rbm", "pretrain_autoencoder",
     "softmax", "log_softmax", "Probabilities", "cross_entropy", "one_hot", "argmax_accuracy",
     "save", "load", "to_torch",

@@ -10,19 +10,83 @@ from contextlib import contextmanager
 import numpy as np
 
 from ..engine import Value, name_scope
+from ._checks import integer, positive_int
 from .activations import get_activation, maxout
 from .init import get_init, init_bias, make_rng
 
-__all__ = ["Module", "Neuron", "MaxoutNeuron", "Layer"]
+__all__ = ["Module", "Neuron", "MaxoutNeuron", "Layer", "structure_version"]
+
+# --- noticing changes: a compiled tape of a model is valid until the model changes ------------------------------
+
+_version = 0  # goes up at every change to any Module's attributes (or to a list or dict held in one)
+
+
+def structure_version():
+    """A number that changes whenever an attribute of any Module is set or deleted (a neuron's activation, a
+    Dropout's p, a parameter Value replaced, an Ensemble's member added), or a list or dict a Module holds is
+    changed in place. `training` does not count. autograd.nn.modes re-checks a model's cached tapes then."""
+    return _version
+
+
+def _changed():
+    global _version
+    _version += 1
+
+
+def _noticing(method):
+    def changing(self, *args, **kwargs):
+        _changed()
+        return method(self, *args, **kwargs)
+
+    changing.__name__ = method.__name__
+    return changing
+
+
+class _List(list):
+    """A list held by a Module: changing it in place counts as a change of the Module."""
+
+    __setitem__, __delitem__ = _noticing(list.__setitem__), _noticing(list.__delitem__)
+    __iadd__, __imul__ = _noticing(list.__iadd__), _noticing(list.__imul__)
+    append, extend, insert = _noticing(list.append), _noticing(list.extend), _noticing(list.insert)
+    pop, remove, clear = _noticing(list.pop), _noticing(list.remove), _noticing(list.clear)
+    sort, reverse = _noticing(list.sort), _noticing(list.reverse)
+
+
+class _Dict(dict):
+    """A dict held by a Module: changing it in place counts as a change of the Module."""
+
+    __setitem__, __delitem__, __ior__ = _noticing(dict.__setitem__), _noticing(dict.__delitem__), _noticing(dict.__ior__)
+    pop, popitem, clear = _noticing(dict.pop), _noticing(dict.popitem), _noticing(dict.clear)
+    update, setdefault = _noticing(dict.update), _noticing(dict.setdefault)
+
+
+def _noticed(value):
+    """value with its lists and dicts (nested too) replaced by ones whose in-place changes are noticed."""
+    if type(value) in (list, _List):
+        return _List(_noticed(v) for v in value)
+    if type(value) in (dict, _Dict):
+        return _Dict((k, _noticed(v)) for k, v in value.items())
+    return value
 
 
 class Module:
     """Base class: `parameters()`, `weights()`, `zero_grad()`, and `train()` / `eval()` (the `training` flag).
 
     A subclass lists its sub-modules in `children()`, or overrides `parameters()` and `weights()` itself.
+    Setting an attribute (other than `training`) counts as a change of the model (see `structure_version`).
     """
 
     training = True
+
+    def __setattr__(self, name, value):
+        if name != "training":
+            _changed()
+            value = _noticed(value)
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        _changed()
+        object.__delattr__(self, name)
 
     def children(self):
         """The modules directly inside this one."""
@@ -72,9 +136,11 @@ def _affine(w, b, x):
 
 
 def _check_nin(nin):
-    if isinstance(nin, bool) or not isinstance(nin, (int, np.integer)) or nin < 1:
-        raise ValueError(f"nin (number of inputs) must be a positive int, got {nin!r}")
-    return int(nin)
+    return positive_int("nin (number of inputs)", nin)
+
+
+def _check_pieces(pieces):
+    return integer("pieces", pieces, 2, hint="maxout needs pieces >= 2 linear pieces per unit")
 
 
 def _name(fn):
@@ -130,8 +196,7 @@ class MaxoutNeuron(Module):
     def __init__(self, nin, pieces=2, init="normal", bias_init="zeros", seed=None, rng=None,
                  weights=None, bias=None, layer=1, index=0):
         nin = _check_nin(nin)
-        if isinstance(pieces, bool) or not isinstance(pieces, (int, np.integer)) or pieces < 2:
-            raise ValueError(f"maxout needs pieces >= 2 linear pieces per unit, got {pieces!r}")
+        pieces = _check_pieces(pieces)
         if weights is None or bias is None:
             rng = make_rng(seed, rng)
         if weights is None:
@@ -171,10 +236,10 @@ class Layer(Module):
     def __init__(self, nin, nout, activation="sigmoid", init="normal", bias_init="zeros", seed=None, rng=None,
                  weights=None, biases=None, pieces=2, index=1):
         nin = _check_nin(nin)
-        if isinstance(nout, bool) or not isinstance(nout, (int, np.integer)) or nout < 1:
-            raise ValueError(f"nout (number of units) must be a positive int, got {nout!r}")
+        nout = positive_int("nout (number of units)", nout)
         self.nin, self.index, self.name = nin, index, f"layer{index}"
         is_maxout = get_activation(activation) is maxout
+        pieces = _check_pieces(pieces) if is_maxout else pieces
         shape_w, shape_b = ((nin, nout, pieces), (nout, pieces)) if is_maxout else ((nin, nout), (nout,))
         if weights is None or biases is None:
             rng = make_rng(seed, rng)
