@@ -8,17 +8,13 @@ import pytest
 from autograd import Value, topological_order
 from viz import backends
 from viz.html import frame_svg
+from viz.names import term
 from viz.steps import backward_steps, fmt, forward_steps, load_root, node_names
+
+from conftest import reused_x, wxb_leaves as wxb
 
 SVG = "{http://www.w3.org/2000/svg}"
 needs_renderer = pytest.mark.skipif(not backends.available(), reason="no Graphviz renderer")
-
-
-def wxb():
-    w, x, b = Value(-2.0, "w"), Value(5.0, "x"), Value(3.0, "b")
-    f = w * x + b
-    f.label = "f"
-    return f, w, x, b
 
 
 def engine_grads(build):
@@ -35,8 +31,8 @@ def test_wxb_steps_end_with_the_lecture_gradients():
     grads = steps[-1].grads
     assert (grads[w], grads[x], grads[b], grads[f]) == (5.0, -2.0, 1.0, 1.0)
     assert [s.node.op for s in steps] == ["add", "mul"]
-    assert steps[-1].sentence == ("∂f/∂w += ∂f/∂n2 · ∂n2/∂w = 1 · 5 = 5; "
-                                  "∂f/∂x += ∂f/∂n2 · ∂n2/∂x = 1 · (−2) = −2")
+    assert steps[-1].sentence == ("∂f/∂w += ∂f/∂(w·x) · ∂(w·x)/∂w = 1 · 5 = 5; "
+                                  "∂f/∂x += ∂f/∂(w·x) · ∂(w·x)/∂x = 1 · (−2) = −2")
     x_part = steps[-1].contributions[1]
     assert (x_part.parent, x_part.local, x_part.product, x_part.before, x_part.after) == (x, -2.0, -2.0, 0.0, -2.0)
 
@@ -60,11 +56,7 @@ def test_apply_writes_what_backward_writes():
 
 
 def test_reused_node_accumulates_across_steps():
-    x = Value(3.0, "x")
-    a = x + x
-    a.label = "a"
-    b = a * a
-    b.label = "b"
+    b, x, a = reused_x()
     first, second = backward_steps(b)
     assert first.node is b and second.node is a
     assert [(c.before, c.after) for c in first.contributions] == [(0.0, 6.0), (6.0, 12.0)]
@@ -98,7 +90,7 @@ def test_zero_upstream_gradient_passes_nothing_on_like_the_engine():
     steps = backward_steps(out)
     dead = next(s for s in steps if s.node.op == "mul" and s.node.parents[0] is x)
     assert dead.skipped and dead.contributions == ()
-    assert dead.sentence == "∂out/∂n2 = 0: nothing to pass on (backward() skips this node)"
+    assert dead.sentence == "∂out/∂(x·w) = 0: nothing to pass on (backward() skips this node)"
     out.backward()
     assert [steps[-1].grads[v] for v in topological_order(out)] == [v.grad for v in topological_order(out)]
 
@@ -117,18 +109,40 @@ def test_same_order_and_gradients_as_backward(build):
     assert [steps[-1].grads[v] for v in order] == engine_grads(build)
 
 
-def test_names_are_labels_or_topological_positions():
+def test_names_are_labels_or_made_from_the_op_and_its_inputs():
     f, w, x, b = wxb()
     names = node_names(f)
-    assert [names[v] for v in topological_order(f)] == ["w", "x", "n2", "b", "f"]
+    assert [names[v] for v in topological_order(f)] == ["w", "x", "w·x", "b", "f"]
     assert node_names(f, {f.parents[0]: "wx"})[f.parents[0]] == "wx"
+    f.label = ""
+    assert node_names(f)[f] == "(w·x)+b"  # a compound input is a term in parentheses
+    z = Value(0.5, "z")
+    s = z.sigmoid()
+    assert list(node_names(s).values()) == ["z", "−1", "z·(−1)", "exp(z·(−1))", "1", "exp(z·(−1))+1",
+                                            "1/(exp(z·(−1))+1)"]
+    assert [term(n) for n in ("W1[0,1]", "exp(a+b)", "(a)+(b)", "a+b", "f(x)·g(y)")] == [
+        "W1[0,1]", "exp(a+b)", "((a)+(b))", "(a+b)", "(f(x)·g(y))"]
+
+
+def test_names_are_unique_and_long_inputs_give_the_scope():
+    from autograd import name_scope
+
+    x = Value(1.0, "x")
+    with name_scope("layer1"):
+        with name_scope("neuron0"):
+            deep = (((x * 2 + 3) * 4 + 5) * 6).tanh()  # its input's name is too long to repeat inside it
+    twice = deep + x * 2  # x·2 again
+    names = node_names(twice)
+    assert names[deep] == "layer1/neuron0: tanh(…)"
+    assert names[twice.parents[1]] == "x·2#2" and names[twice.parents[1].parents[1]] == "2#2"
+    assert len(set(names.values())) == len(names)
 
 
 def test_forward_steps_compute_in_topological_order():
     f, *_ = wxb()
     steps = forward_steps(f)
-    assert [s.sentence for s in steps] == ["w = −2 (input)", "x = 5 (input)", "n2 = w · x = (−2) · 5 = −10",
-                                           "b = 3 (input)", "f = n2 + b = (−10) + 3 = −7"]
+    assert [s.sentence for s in steps] == ["w = −2 (input)", "x = 5 (input)", "w·x = w · x = (−2) · 5 = −10",
+                                           "b = 3 (input)", "f = (w·x) + b = (−10) + 3 = −7"]
     assert [len(s.computed) for s in steps] == [1, 2, 3, 4, 5]
     both = backward_steps(f, forward=True)
     assert [s.kind for s in both] == ["forward"] * 5 + ["backward"] * 2
@@ -160,10 +174,11 @@ def test_step_frames_draw_constants_small_and_grey():
     f = w * 2 + b
     f.label = "f"
     step = backward_steps(f)[-1]  # w·2 passes its gradient to w and to the constant 2
-    assert step.name == "n2" and [c.parent for c in step.contributions] == [w, f.parents[0].parents[1]]
-    assert "∂f/∂n1 += ∂f/∂n2 · ∂n2/∂n1 = 1 · (−1.5) = −1.5" in step.sentence
+    assert step.name == "w·2" and [c.parent for c in step.contributions] == [w, f.parents[0].parents[1]]
+    assert "∂f/∂2 += ∂f/∂(w·2) · ∂(w·2)/∂2 = 1 · (−1.5) = −1.5" in step.sentence
     nodes = frame_nodes(frame_svg(f, step))
-    assert nodes["n1"] == ("#f1f5f9", ["n1 = 2"])  # grey, named as in the sentence, no data/grad cells
+    assert nodes["n1"] == ("#f1f5f9", ["2"])  # grey, its number (its name in the sentence), no data/grad cells
+    assert nodes["n2"][1][0] == "w·2"  # the product's name, as in the sentence
     assert nodes["n0"][0] == "#dbeafe" and nodes["n3"][0] == "#dbeafe"  # w and b: blue inputs
 
 
@@ -247,3 +262,49 @@ def test_xor_loss_example_matches_the_hand_computed_net():
     assert grads[find(loss, "W1[1,0]")] == pytest.approx((h - 1) * -11 * h1 * (1 - h1) * 1.0, rel=1e-9)
     loss.backward()
     assert [grads[v] for v in topological_order(loss)] == [v.grad for v in topological_order(loss)]
+
+
+def chain(n):
+    """x → ×1.0001 → ×1.0001 → ...: 2n + 1 nodes, n backward steps."""
+    x = Value(1.0, "x")
+    v = x
+    for _ in range(n):
+        v = v * 1.0001
+    return v
+
+
+def test_steps_memory_grows_linearly_with_the_graph():
+    import tracemalloc
+
+    def peak(n):
+        root = chain(n)
+        tracemalloc.start()
+        steps = backward_steps(root)
+        size = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert len(steps) == n
+        return size
+
+    small, big = peak(1_000), peak(5_000)  # 2,001 and 10,001 nodes
+    assert big / 10_001 < 2_000  # bytes per node: each step keeps what it changes, not every gradient
+    assert big / small < 6  # 5× the nodes, about 5× the memory (a copy of every gradient per step: 25×)
+
+
+def test_each_steps_gradients_are_the_running_sums():
+    x = Value(3.0, "x")
+    y = (x * x + x).tanh() * x
+    y.label = "y"
+    steps = backward_steps(y, forward=True)
+    running = {v: 0.0 for v in topological_order(y)}
+    for step in steps:
+        if step.kind == "forward":
+            assert set(step.grads.values()) == {0.0} and step.final == frozenset()
+            continue
+        running[y] = 1.0
+        for c in step.contributions:
+            assert running[c.parent] == c.before
+            running[c.parent] = c.after
+        assert step.grads == running
+        assert set(step.finalized) <= step.final and step.node in step.final
+    y.backward()
+    assert steps[-1].grads[x] == x.grad

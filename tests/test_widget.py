@@ -1,74 +1,146 @@
-"""viz.step_through: the Jupyter widget, driven without Jupyter."""
+"""viz.step_through: the Jupyter widget is the page's script in an anywidget. Its model is tested without a
+browser; its front end in Chromium with a stand-in for Jupyter's model (get, set, on, save_changes)."""
 import builtins
-import re
+import json
+import math
 
 import pytest
 
 from autograd import topological_order
 from viz import backends
-from viz.examples import wxb
+from viz.examples import EXAMPLES, find, neuron, wxb
+from viz.html import asset
 
-pytest.importorskip("ipywidgets")
+from test_html_browser import browser, open_page  # noqa: F401 (browser is a fixture)
+
+pytest.importorskip("anywidget")
 needs_renderer = pytest.mark.skipif(not backends.available(), reason="no Graphviz renderer")
 
 
-def current_node(svg):
-    """The DOT id (title) of the node drawn as this step's current one."""
-    return re.search(r'<g id="[^"]*" class="node current">\s*<title>([^<]*)</title>', svg).group(1)
-
-
 @needs_renderer
-def test_slider_and_buttons_move_through_the_steps():
+def test_the_model_holds_the_pages_script_graph_and_layout():
     from viz import step_through
 
     f = wxb()
-    box = step_through(f, forward=True)
-    assert (box.slider.min, box.slider.max, box.slider.value) == (1, 7, 1)
-    assert box.counter.value == "Step 1 / 7 (forward)"
-    assert "w = −2 (input)" in box.sentence.value
-    assert current_node(box.graph.value) == "n0"
-    assert box.previous_button.disabled
-
-    box.slider.value = 6  # the first backward step: f passes 1 to g and b
-    assert box.counter.value == "Step 6 / 7 (backward)"
-    assert current_node(box.graph.value) == "n4"
-    assert "∂f/∂g += ∂f/∂f · ∂f/∂g = 1 · 1 = 1" in box.sentence.value
-    assert "1 × 1 = 1" in box.graph.value  # the edges carrying this step's products
-
-    box.next_button.click()
-    assert box.slider.value == 7 and box.next_button.disabled
-    assert current_node(box.graph.value) == "n2"
-    assert "∂f/∂x += ∂f/∂g · ∂g/∂x = 1 · (−2) = −2" in box.sentence.value
-    assert "(−2) × 1 = −2" in box.graph.value and "grad −2" in box.graph.value  # x now holds its gradient
-    box.next_button.click()  # no step after the last
-    assert box.slider.value == 7
-    box.previous_button.click()
-    assert box.slider.value == 6 and "n4" == current_node(box.graph.value)
-    # not-yet-final gradients are dimmed: at step 6, w's and x's are still pending
-    assert len(re.findall(r'class="node pending"', box.graph.value)) == 2
+    widget = step_through(f, forward=True)
+    assert widget._esm == asset("page.js") and widget._css == asset("page.css")
+    assert [n["name"] for n in widget.graph["nodes"]] == ["w", "x", "g", "b", "f"]
+    assert widget.svg.startswith("<svg") and widget.svg.count("<svg") == 1
+    assert (widget.steps, widget.step, widget.leaves) == (7, 1, {"w": -2.0, "x": 5.0, "b": 3.0})
+    state = widget.get_state()  # what Jupyter sends to the browser
+    assert set(state) >= {"graph", "svg", "leaves", "step", "_esm", "_css"}
     assert [v.grad for v in topological_order(f)] == [0.0] * 5  # the user's nodes are untouched
 
 
 @needs_renderer
-def test_labels_are_escaped_in_the_sentence():
-    from autograd import Value
+def test_values_follow_the_leaves_the_browser_sends_back():
     from viz import step_through
 
-    x = Value(2.0, "<b>x</b>")
-    box = step_through(x * 3.0)
-    assert "&lt;b&gt;x&lt;/b&gt;" in box.sentence.value and "<b>x</b>" not in box.sentence.value
+    widget = step_through(wxb())
+    assert widget.values()["x"] == {"data": 5.0, "grad": -2.0}
+    widget.set_state({"leaves": {"w": 3.0, "x": 5.0, "b": 3.0}})  # as when the learner types w = 3
+    assert widget.values()["f"] == {"data": 18.0, "grad": 1.0} and widget.values()["x"]["grad"] == 3.0
+    widget.set("b", -1)
+    assert widget.values()["f"]["data"] == 14.0
+    widget.reset()
+    assert widget.values()["f"]["data"] == -7.0
+    with pytest.raises(ValueError, match="no input of that name; the inputs are w, x, b"):
+        widget.set("g", 1.0)
 
 
-def test_missing_ipywidgets_names_the_extra(monkeypatch):
+@needs_renderer
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_values_are_the_engines(name):
+    from viz import step_through
+    from viz.names import node_names
+
+    root = EXAMPLES[name]()
+    widget = step_through(root)
+    root.backward()
+    names = node_names(root)
+    assert widget.values() == {names[v]: {"data": v.data, "grad": v.grad} for v in topological_order(root)}
+
+
+@needs_renderer
+def test_values_at_new_leaves_equal_a_graph_built_there():
+    from viz import step_through
+
+    widget = step_through(neuron())
+    widget.set("x1", -1.25)
+    widget.set("w2", float("inf"))  # x2 = 0: w2·x2 is nan, and so is everything after it
+    assert math.isnan(widget.values()["y"]["data"])
+    widget.set("w2", 0.75)
+    y = neuron(x1=-1.25, w2=0.75)
+    y.backward()
+    got = widget.values()
+    assert [got[n]["grad"] for n in ("w1", "x1", "w2", "x2", "b")] == [find(y, n).grad for n in
+                                                                       ("w1", "x1", "w2", "x2", "b")]
+
+
+def test_missing_anywidget_names_the_extra(monkeypatch):
     real_import = builtins.__import__
 
-    def no_ipywidgets(name, *args, **kwargs):
-        if name == "ipywidgets":
-            raise ImportError("No module named 'ipywidgets'")
+    def no_anywidget(name, *args, **kwargs):
+        if name == "anywidget":
+            raise ImportError("No module named 'anywidget'")
         return real_import(name, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "__import__", no_ipywidgets)
-    from viz.widget import step_through
+    monkeypatch.setattr(builtins, "__import__", no_anywidget)
+    from viz.widget import _widget_class, step_through
 
-    with pytest.raises(ImportError, match=r'pip install "chainrule\[widgets\]"'):
-        step_through(wxb())
+    _widget_class.cache_clear()
+    try:
+        with pytest.raises(ImportError, match=r'pip install "chainrule\[widgets\]"'):
+            step_through(wxb())
+    finally:
+        _widget_class.cache_clear()
+
+
+# the front end: page.js's render({model, el}) with a model like Jupyter's, in a blank page
+HOST = """async ([esm, css, state]) => {
+    const listeners = {}, sent = [];
+    const model = {
+        state, sent,
+        get: k => state[k],
+        set: (k, v) => { state[k] = v; },
+        save_changes: () => sent.push(JSON.parse(JSON.stringify({leaves: state.leaves, step: state.step}))),
+        on: (event, f) => { (listeners[event] = listeners[event] || []).push(f); },
+        fire: (k, v) => { state[k] = v; (listeners['change:' + k] || []).forEach(f => f()); },
+    };
+    const style = document.createElement('style');
+    style.textContent = css;
+    document.head.appendChild(style);
+    const url = URL.createObjectURL(new Blob([esm], {type: 'text/javascript'}));
+    const module = await import(url);
+    const el = document.createElement('div');
+    document.body.appendChild(el);
+    module.default.render({model, el});
+    window.model = model;
+}"""
+
+
+@needs_renderer
+def test_the_front_end_steps_edits_and_syncs_back(browser, tmp_path):  # noqa: F811
+    from viz import step_through
+
+    widget = step_through(wxb(), forward=True)
+    blank = tmp_path / "host.html"
+    blank.write_text("<!DOCTYPE html><html><body></body></html>")
+    page = open_page(browser, blank)
+    state = json.loads(json.dumps({k: getattr(widget, k) for k in ("graph", "svg", "leaves", "step")}))
+    page.evaluate(HOST, [widget._esm, widget._css, state])
+    assert page.inner_text(".cr-counter") == "Step 1 / 7" and page.inner_text(".cr-sentence") == "w = −2 (input)"
+    page.click(".cr-widget .cr-next")
+    assert page.evaluate("model.state.step") == 2  # the step goes back to Python
+    field = page.locator(".cr-input[data-node='0'] .cr-input-value")
+    field.fill("3")
+    field.press("Enter")
+    sent = page.evaluate("model.sent")
+    assert sent[-1]["leaves"] == {"w": 3, "x": 5, "b": 3}
+    widget.set_state({"leaves": sent[-1]["leaves"]})  # what Jupyter does with it
+    assert widget.values()["f"]["data"] == 18.0
+    page.evaluate("model.fire('step', 7)")  # Python moves the widget
+    assert page.inner_text(".cr-counter") == "Step 7 / 7"
+    assert page.inner_text(".cr-sentence").endswith("∂f/∂x += ∂f/∂g · ∂g/∂x = 1 · 3 = 3")
+    page.evaluate("model.fire('leaves', {w: -2, x: 5, b: 3})")  # widget.reset() in Python
+    assert page.inner_text(".cr-sentence").endswith("= 1 · (−2) = −2") and page.errors == []

@@ -110,7 +110,7 @@ EXAMPLES["xor_loss"] = xor_loss
 
 
 def xor_gates(x1=0.0, x2=1.0):
-    """XOR = AND(NAND(x1, x2), OR(x1, x2)): three hand-set logistic units in one graph (lecture 9-1).
+    """XOR = AND(NAND(x1, x2), OR(x1, x2)): three hand-set logistic units in one graph (lecture 9, part 1).
 
     Each unit is σ(w1·a + w2·b + bias) in its own name scope (NAND, OR, AND: draw with cluster=True), weights
     from autograd.lab.gates.GATES: AND (10, 10, −15), OR (10, 10, −5), NAND (−10, −10, 15). At (0, 1): nand =

@@ -24,13 +24,16 @@ import graphviz
 from autograd import Value, reader_counts, topological_order
 
 from . import backends
-from .notation import fmt, op_text
+from .names import node_names
+from .notation import fmt, op_text, visible
 
 __all__ = ["draw_dot", "render", "svg", "find", "node_ids", "fmt", "op_text", "Graph"]
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 SIGMOID_MODES = ("full", "compact")
 GRAD_RANGE = (1e-6, 1.0)  # color_by_grad: |grad| ≤ 1e-6 is white, ≥ 1 is full red
+DRAW_LIMIT = 2_000  # value nodes drawn; a dense 1,240-node net lays out in ~2 s, 4,000 in ~50 s (dot: > 120 s)
+RESERVE = "−0.0001235"  # live=True: the text every number is laid out with (10 characters, as −1.235e+05)
 
 _FONT = "Helvetica"
 _STYLE = {  # default graphviz attributes by kind of node
@@ -113,9 +116,12 @@ def _check_graphviz_options(engine, renderer, formatter, neato_no_op):
 def _html(text):
     """Text for an HTML-like label, shown literally: <, >, &, quotes escaped, newlines as line breaks.
 
-    Backslashes are doubled: Graphviz expands \\N, \\G, ... (node, graph name) even in HTML labels.
+    Control characters (a tab, ESC, NUL, a lone surrogate) are shown as their escapes (`notation.visible`):
+    Graphviz refuses them raw. Backslashes are doubled: Graphviz expands \\N, \\G, ... (node, graph name)
+    even in HTML labels.
     """
-    return "<br/>".join(html.escape(line.replace("\\", "\\\\")) for line in str(text).splitlines() or [""])
+    lines = str(text).splitlines() or [""]
+    return "<br/>".join(html.escape(visible(line).replace("\\", "\\\\")) for line in lines)
 
 
 def _label(inner):
@@ -150,8 +156,12 @@ def _grad_color(grad, lo, hi):
     return "#" + "".join(f"{round(255 + t * (c - 255)):02x}" for c in red)
 
 
-def _value_label(name, node, grad):
-    cells = ([f"<b>{_html(name)}</b>"] if name else []) + [f"data {fmt(node.data)}", f"grad {fmt(grad)}"]
+def _value_label(name, node, grad, number=fmt, stacked=False):
+    """name | data | grad side by side; `stacked` puts them one under the other (a narrower node)."""
+    cells = ([f"<b>{_html(name)}</b>"] if name else []) + [f"data {number(node.data)}", f"grad {number(grad)}"]
+    if stacked:
+        rows = "".join(f'<tr><td align="left">{cell}</td></tr>' for cell in cells)
+        return _label(f'<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{rows}</table>')
     row = "<vr/>".join(f"<td>{cell}</td>" for cell in cells)
     return _label(f'<table border="0" cellborder="0" cellspacing="0" cellpadding="4"><tr>{row}</tr></table>')
 
@@ -165,9 +175,14 @@ def _kind(node, root):
     return "leaf" if node.label else "const"
 
 
-def _const_label(name, node):
-    """A constant shows its number, and its display name when it has one: "n1 = 2"."""
-    return _label(_html(f"{name} = {fmt(node.data)}" if name else fmt(node.data)))
+def _const_label(name, node, number=fmt):
+    """A constant shows its number, and its display name when it has one: "two = 2"."""
+    return _label(_html(f"{name} = {number(node.data)}" if name else number(node.data)))
+
+
+def _reserved(x):
+    """The widest number `fmt` writes in practice: a live page's layout keeps room for it everywhere."""
+    return RESERVE
 
 
 class _SigmoidChain:
@@ -213,7 +228,8 @@ def _folder(collapse):
             parts = scope.split("/") if scope else []
             return "/".join(parts[:collapse + 1]) if len(parts) > collapse else None
         return by_depth
-    patterns = [collapse] if isinstance(collapse, str) else list(collapse)
+    sequence = isinstance(collapse, (list, tuple))
+    patterns = [collapse] if isinstance(collapse, str) else list(collapse) if sequence else []  # 1.5: refused below
     if not patterns or not all(isinstance(p, str) for p in patterns):
         raise TypeError(f"collapse={collapse!r}: give a depth (int) or scope patterns (str or list of str), "
                         "e.g. collapse=1 or collapse='layer*/neuron*'")
@@ -243,16 +259,35 @@ def _check_options(root, rankdir, sigmoid, color_by_grad):
         raise ValueError(f"rankdir={rankdir!r}: use one of {', '.join(RANKDIRS)} (LR = left to right)")
     if sigmoid not in SIGMOID_MODES:
         raise ValueError(f"sigmoid={sigmoid!r}: use 'full' (four op nodes) or 'compact' (one σ node)")
+    return _grad_range(color_by_grad)
+
+
+def _grad_range(color_by_grad):
+    """The option color_by_grad as a range (lo, hi) of |grad|, or None when off."""
     if color_by_grad in (True, False, None):
         return GRAD_RANGE if color_by_grad else None
+    wanted = "give True, False or a range (lo, hi) of |grad| with 0 < lo < hi, e.g. (1e-4, 1)"
+    pair = isinstance(color_by_grad, (tuple, list)) and len(color_by_grad) == 2
+    if not pair or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in color_by_grad):
+        raise TypeError(f"color_by_grad={color_by_grad!r}: {wanted}")
     lo, hi = color_by_grad
-    if not 0 < lo < hi:
-        raise ValueError(f"color_by_grad={color_by_grad!r}: give True or a range (lo, hi) with 0 < lo < hi")
-    return lo, hi
+    if not 0 < lo < hi < math.inf:
+        raise ValueError(f"color_by_grad={color_by_grad!r}: {wanted}")
+    return float(lo), float(hi)
+
+
+def _check_size(order, folded, force):
+    """Refuse a graph too big to lay out in reasonable time (Graphviz's layout grows faster than its size)."""
+    drawn = len(order) - len(folded) + len(set(folded.values()))  # a collapsed scope is one node
+    if drawn > DRAW_LIMIT and not force:
+        raise ValueError(f"this graph has {drawn:,} nodes to draw, more than Graphviz lays out in reasonable time "
+                         f"(DRAW_LIMIT = {DRAW_LIMIT:,}): collapse its scopes (collapse=1 or "
+                         "collapse='layer*/neuron*', with cluster=True for boxes), write the DOT source "
+                         "(render(root, 'graph.dot'), no layout), or pass force=True to wait")
 
 
 def draw_dot(root, rankdir="LR", *, cluster=False, collapse=None, sigmoid="full", color_by_grad=False,
-             node_style=None, op_style=None, edge_label=None, names=None, grads=None):
+             node_style=None, op_style=None, edge_label=None, names=None, grads=None, live=False, force=False):
     """The computational graph of `root` as a graphviz Digraph (a `Graph`; shows inline in Jupyter).
 
     Value nodes show label, data and grad; op nodes show the op; the edge from an input into an op shows
@@ -270,16 +305,25 @@ def draw_dot(root, rankdir="LR", *, cluster=False, collapse=None, sigmoid="full"
     edge_label: callable(parent, child, i) -> str or None: the label of the edge from parent (child's
         i-th input) into child's op; None keeps the local gradient. For a compact σ: (z, σ node, 0).
     names: {Value: name} shown for nodes that have no label (only the text: an unlabelled leaf is still
-        drawn as a constant, e.g. "n1 = 2").
+        drawn as a constant, e.g. "two = 2"). Unlabelled op nodes not in `names` show the name
+        `viz.names.node_names` derives from their op and inputs (`w·x`), as the step-through calls them.
     grads: {Value: float} shown (and colored by) instead of node.grad, e.g. the step-through's gradients so far.
+    live: lay out for the live page (viz.html), whose script rewrites every number: each is drawn as the
+        widest number (RESERVE), so that any value fits without a new layout; name, data and grad are
+        stacked (a narrower node), and nodes carry no tooltip.
+    force: draw a graph of more than DRAW_LIMIT nodes anyway (its layout may take minutes); without it such
+        a graph is refused with a ValueError that names its size and the ways to draw it smaller.
     """
     scale = _check_options(root, rankdir, sigmoid, color_by_grad)
-    names = names or {}
     order = topological_order(root)
+    names = names or {}
+    derived = node_names(root, names, order)
+    number = _reserved if live else fmt
     ids = {node: f"n{i}" for i, node in enumerate(order)}
     uses = reader_counts(order)  # how many edges leave each node
     fold = _folder(collapse)
     folded = {node: prefix for node in order if (prefix := fold(node.scope))}
+    _check_size(order, folded, force)
     chains = {}
     if sigmoid == "compact":
         chains = {node: chain for node in order if (chain := _sigmoid_chain(node, uses, folded))}
@@ -309,12 +353,14 @@ def draw_dot(root, rankdir="LR", *, cluster=False, collapse=None, sigmoid="full"
                 if folded.get(parent) != folded[node]:
                     add_edge(source(parent), _scope_id(folded[node]))
             continue
-        name = node.label or names.get(node, "")
+        name = node.label or names.get(node) or (derived[node] if node.parents else "")
         kind = _kind(node, root)
         attrs = dict(_STYLE[kind])
         grad = grad_of(node)
-        attrs["label"] = _const_label(name, node) if kind == "const" else _value_label(name, node, grad)
-        attrs["tooltip"] = f"data = {node.data!r}, grad = {grad!r}"
+        attrs["label"] = (_const_label(name, node, number) if kind == "const"
+                          else _value_label(name, node, grad, number, stacked=live))
+        if not live:
+            attrs["tooltip"] = f"data = {node.data!r}, grad = {grad!r}"
         if scale and kind != "const":
             attrs["fillcolor"] = _grad_color(grad, *scale)
         if node_style:
@@ -334,7 +380,7 @@ def draw_dot(root, rankdir="LR", *, cluster=False, collapse=None, sigmoid="full"
         inputs = [(chain.z, chain.local)] if chain else zip(node.parents, node.local_grads)
         for i, (parent, local) in enumerate(inputs):
             text = edge_label(parent, node, i) if edge_label else None
-            add_edge(source(parent), op_id, fmt(local) if text is None else text)
+            add_edge(source(parent), op_id, number(local) if text is None else text)
 
     _add_collapsed(stmts, order, root, folded, cluster, scale, grad_of)
     return _assemble(stmts, edges, rankdir, cluster, scale)
@@ -395,7 +441,23 @@ def _assemble(stmts, edges, rankdir, cluster, scale):
         clusters[_parent_scope(scope)].subgraph(clusters[scope])
     for tail, head, attrs in edges:
         graph.edge(tail, head, **attrs)
+    _keep_units_in_order(graph, [node_id for nodes in stmts.values() for node_id, _ in nodes])
     return graph
+
+
+def _keep_units_in_order(graph, node_ids):
+    """Collapsed units of one scope (scope_layer1/neuron0, neuron1, ...) drawn in their order: one rank joined by
+    invisible edges. Graphviz's crossing minimisation would otherwise put them in any order (neuron2 … 9, 0, 1)."""
+    groups = defaultdict(list)  # parent scope -> [(unit number, node id)]
+    for node_id in node_ids:
+        head, _, last = node_id.rpartition("/")
+        digits = last.lstrip("abcdefghijklmnopqrstuvwxyz_")
+        if node_id.startswith("scope_") and digits.isdigit():
+            groups[head].append((int(digits), node_id))
+    for units in groups.values():
+        if len(units) > 1:
+            ids = [node_id for _, node_id in sorted(units)]
+            graph.body.append("{rank=same; " + " -> ".join(f'"{i}"' for i in ids) + " [style=invis]}\n")
 
 
 def svg(root, renderer=None, **draw_dot_kwargs):
@@ -424,6 +486,8 @@ def render(root, path, renderer=None, **draw_dot_kwargs):
     if fmt_name not in backends.FORMATS:
         raise ValueError(f"cannot tell the format of {str(path)!r} from its suffix: "
                          f"use one of {', '.join('.' + f for f in backends.FORMATS)}")
+    if fmt_name == "dot" and isinstance(root, Value):
+        draw_dot_kwargs.setdefault("force", True)  # the DOT source needs no layout: any size is quick
     graph = _graph(root, draw_dot_kwargs)
     data = backends.pipe(graph.source, fmt_name, renderer)
     path.parent.mkdir(parents=True, exist_ok=True)

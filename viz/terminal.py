@@ -1,8 +1,10 @@
 """Step through the chain rule in a terminal: `chainrule step wxb`.
 
 Each screen shows the step's sentence and a table of the nodes with their value and their gradient so
-far. Keys: Enter or n next, b back, q quit. Works over any plain terminal (one key at a time when stdin
-is a terminal, else one line at a time); `show_all` prints every screen without waiting.
+far, the current node in yellow and the inputs receiving gradient in red (colour through rich, only on a
+terminal). Keys: Enter or n next, b back, q quit. Works over any plain terminal (one key at a time when
+stdin is a terminal, else one line at a time); `show_all` prints every screen without waiting, and in a
+pipe without colour codes.
 """
 import os
 import shutil
@@ -32,32 +34,72 @@ def _visible(step, order, room):
     return [v for v in order if v in keep]
 
 
-def _table(step, order, names, room=None):
-    """Rows: marker, name, op, value, grad so far, state; "⋮" where rows are left out to fit `room`."""
-    rows = [("", "node", "op", "value", "grad", "")]
+# how a row looks on a colour terminal (rich styles); a pipe gets the same text without colour
+STYLES = {"current": "bold black on yellow", "receiving": "bold red", "reading": "bold blue", "pending": "dim",
+          None: ""}
+
+
+def _rows(step, order, names, room=None):
+    """(cells, role) per row: marker, name, op, value, grad so far, state; "⋮" where rows are left out.
+
+    role is "current" (the step's node), "receiving" (an input getting local × g), "reading" (an input the
+    forward step reads), "pending" (not computed / gradient not final) or None.
+    """
+    rows = [(("", "node", "op", "value", "grad", ""), None)]
     changed = {c.parent: c for c in step.contributions}
     shown = _visible(step, order, None if room is None else max(room - 3, 3))  # leave room for the ⋮ rows
     position = {v: j for j, v in enumerate(order)}
+    forward = step.kind == "forward"
+    known = step.computed if forward else None
+    grads, final = (None, None) if forward else (step.grads, step.final)  # replayed once per screen
     previous = -1
     for v in shown:
         if position[v] != previous + 1:
-            rows.append(("", "⋮", "", "", "", ""))
+            rows.append((("", "⋮", "", "", "", ""), None))
         previous = position[v]
         marker = "►" if v is step.node else ""
         op = op_text(v) if v.op else "input" if v.label else "const"  # the graph's symbols: ×, σ, x²
-        if step.kind == "forward":
-            known = v in step.computed
-            rows.append((marker, names[v], op, fmt(v.data) if known else "?", "", ""))
+        if forward:
+            role = "current" if v is step.node else "reading" if v in step.node.parents else (
+                None if v in known else "pending")
+            rows.append(((marker, names[v], op, fmt(v.data) if v in known else "?", "", ""), role))
             continue
-        state = "final" if v in step.final else "…"
+        state = "final" if v in final else "…"
         if v in changed:
             total = sum(c.product for c in step.contributions if c.parent is v)
             state += f"  ← {'+' if total >= 0 else ''}{fmt(total)}"
-        rows.append((marker, names[v], op, fmt(v.data), fmt(step.grads[v]), state))
+        role = "current" if v is step.node else "receiving" if v in changed else None if v in final else "pending"
+        rows.append(((marker, names[v], op, fmt(v.data), fmt(grads[v]), state), role))
     if previous != len(order) - 1:
-        rows.append(("", "⋮", "", "", "", ""))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    return "\n".join(" ".join(cell.ljust(w) for cell, w in zip(r, widths + [0])).rstrip() for r in rows)
+        rows.append((("", "⋮", "", "", "", ""), None))
+    return rows
+
+
+def _lines(step, order, names, room=None):
+    """The table as (text line, role) pairs, columns padded to their widest cell."""
+    rows = _rows(step, order, names, room)
+    widths = [max(len(cells[i]) for cells, _ in rows) for i in range(5)]
+    return [(" ".join(cell.ljust(w) for cell, w in zip(cells, widths + [0])).rstrip(), role) for cells, role in rows]
+
+
+def _table(step, order, names, room=None):
+    """The node table as plain text."""
+    return "\n".join(line for line, _ in _lines(step, order, names, room))
+
+
+def _head(steps, i):
+    step = steps[i]
+    what = "forward: computing values" if step.kind == "forward" else "backward: the chain rule"
+    return f"Step {i + 1} / {len(steps)}  ({what})\n\n{step.sentence}\n\n"
+
+
+def _room(head, size):
+    """How many table rows fit a terminal of `size` (columns, lines) under `head`; None: no limit."""
+    if not size:
+        return None
+    columns, lines = size
+    used = sum(-(-max(len(line), 1) // columns) for line in head.splitlines()) + 4  # header, keys, blanks
+    return max(lines - used, 5)
 
 
 def screen(steps, i, order, names, size=None):
@@ -65,15 +107,19 @@ def screen(steps, i, order, names, size=None):
 
     size: (columns, lines) of the terminal; the table then lists only the rows that fit.
     """
-    step = steps[i]
-    what = "forward: computing values" if step.kind == "forward" else "backward: the chain rule"
-    head = f"Step {i + 1} / {len(steps)}  ({what})\n\n{step.sentence}\n\n"
-    room = None
-    if size:
-        columns, lines = size
-        used = sum(-(-max(len(line), 1) // columns) for line in head.splitlines()) + 4  # header, keys, blanks
-        room = max(lines - used, 5)
-    return head + _table(step, order, names, room) + "\n"
+    head = _head(steps, i)
+    return head + _table(steps[i], order, names, _room(head, size)) + "\n"
+
+
+def _styled_screen(steps, i, order, names, size=None):
+    """Screen i as rich Text: the same text as `screen`, the current node and its inputs in colour."""
+    from rich.text import Text
+
+    head = _head(steps, i)
+    text = Text(head)
+    for line, role in _lines(steps[i], order, names, _room(head, size)):
+        text.append(line + "\n", style=STYLES[role])
+    return text
 
 
 def _read_key(stdin):
@@ -95,17 +141,29 @@ def _read_key(stdin):
     return line.strip()[:1] or "\n"
 
 
-def step_through_terminal(root, forward=False, show_all=False, stdin=None, out=None):
+def _console(out):
+    """A rich Console on `out`: colour on a terminal, plain text in a pipe or under NO_COLOR / TERM=dumb."""
+    from rich.console import Console
+
+    return Console(file=out, highlight=False, markup=False, emoji=False, soft_wrap=True)
+
+
+def step_through_terminal(root, forward=False, show_all=False, stdin=None, out=None, names=None):
     """Walk root's chain-rule steps in the terminal (`forward` puts the forward pass first).
 
-    With `show_all`, print every step one after another and return at once.
+    The current node is highlighted in yellow and the inputs receiving gradient in red (through rich; no
+    colour codes when `out` is not a terminal). With `show_all`, print every step one after another and
+    return at once. `names` ({Value: name}) names unlabelled nodes.
     """
     stdin, out = stdin or sys.stdin, out or sys.stdout
-    steps = backward_steps(root, forward=forward)
-    order, names = topological_order(root), node_names(root)
+    order = topological_order(root)
+    names = node_names(root, names, order)
+    steps = backward_steps(root, forward=forward, names=names)
+    console = _console(out)
     if show_all:
-        out.write("\n".join(screen(steps, i, order, names) for i in range(len(steps))))
-        out.write(_summary(root, steps, names))
+        for i in range(len(steps)):
+            console.print(_styled_screen(steps, i, order, names), end="" if i == len(steps) - 1 else "\n")
+        console.print(_summary(root, steps, names), end="")
         out.flush()
         return
     clear = CLEAR if out.isatty() and os.environ.get("TERM", "") != "dumb" else "\n"
@@ -113,7 +171,9 @@ def step_through_terminal(root, forward=False, show_all=False, stdin=None, out=N
     size = tuple(shutil.get_terminal_size()) if out.isatty() else None
     while True:
         last = i == len(steps) - 1
-        out.write(clear + screen(steps, i, order, names, size) + "\n" + KEYS + ("   (last step)" if last else "") + "\n")
+        out.write(clear)
+        console.print(_styled_screen(steps, i, order, names, size), end="")
+        out.write("\n" + KEYS + ("   (last step)" if last else "") + "\n")
         out.flush()
         try:
             key = _read_key(stdin).lower()
