@@ -18,6 +18,8 @@ Workloads:
   xor nets   one step of `fit` on the lecture's XOR nets, 4 points, full batch, bce, SGD lr 0.1: 2-10-10-10-1
              and nine sigmoid layers of width 5 (lecture 10), all sigmoid, N(0, 1) weights (ms per step);
              chainrule eager and compiled (the step functions fit runs) against hand-written numpy
+  page       the live step-through page (page_bench.py): bytes and build time for xor_loss, the 2-10-10-10-1
+             net and a 5,000-node net; stepping, editing and jumping in Chromium (--no-page leaves it out)
 """
 import argparse
 import datetime
@@ -38,6 +40,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from page_bench import page_checks  # noqa: E402  (the live step-through page's targets)
 
 RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
 QUICK_NAME = "chainrule-bench-quick.json"  # --quick's results, in the temp directory: never the committed table
@@ -542,6 +547,7 @@ def checks(result):
         out[f"{name}, backward only"] = check(big["backward_us"] / small["backward_us"])
         out[f"{name}, build + backward outside the garbage collector"] = check(
             (big["median"] - big["gc_us"]) / (small["median"] - small["gc_us"]))
+    out.update(result.get("page_checks", {}))  # measured by page_bench.page_checks, already in this form
     return out
 
 
@@ -625,6 +631,7 @@ def main(argv=None):
                         f"with --quick, {QUICK_NAME} in the temp directory)")
     parser.add_argument("--markdown", action="store_true", help="print the table of --out as markdown; run nothing")
     parser.add_argument("--lecture", action="store_true", help="time the lecture's 10,000-step XOR runs; nothing else")
+    parser.add_argument("--no-page", action="store_true", help="leave out the step-through page's targets (page_bench)")
     parser.add_argument("--cell", help=argparse.SUPPRESS)  # internal: run one workload on --engine, print JSON
     parser.add_argument("--engine", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -644,6 +651,8 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown engines {sorted(unknown)}; choose from {ENGINES}")
     result = run(args.quick, args.repeats, engines)
+    if not args.no_page:
+        result["page_checks"] = page_checks(args.quick)  # the live step-through page's size, build time and speed
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")

@@ -33,6 +33,10 @@ def test_quick_run_writes_json_and_markdown_but_not_the_committed_results(tmp_pa
             assert len({"median", "skipped", "error"} & set(cell)) == 1, (workload["key"], engine, cell)
             if "median" in cell:
                 assert cell["median"] > 0 and len(cell["samples"]) >= 1 and cell["unit"]
+    page = result["page_checks"]  # the step-through page's targets, measured in the same run
+    assert any(label.startswith("page KB, xor_loss") for label in page)
+    assert any(label.startswith("page step ms in Chromium") for label in page)
+    assert all(check["value"] > 0 and check["met"] in (True, False) for check in page.values())
     moons = next(w for w in result["workloads"] if w["key"] == "moons step")["results"]
     assert all("median" in moons[e] for e in ["chainrule eager", "chainrule compiled", "numpy vectorized"])
     assert "record_ms" in moons["chainrule compiled"]
