@@ -1,6 +1,7 @@
 """The render and demo subcommands: files, printed gradients, exit codes and one-line errors."""
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -47,7 +48,7 @@ def test_render_dot_source_with_network_options(tmp_path):
 
 def test_unknown_example_and_format_are_one_line_errors(tmp_path, capsys):
     err = one_line_error(capsys, ["render", "xor_magic", "-o", str(tmp_path / "x.svg")])
-    assert "unknown example 'xor_magic'" in err and "wxb" in err
+    assert "no example named 'xor_magic'; pick one of wxb" in err and "a formula with values" in err
     err = one_line_error(capsys, ["render", "wxb", "-o", str(tmp_path / "x.gif")])
     assert ".svg, .png, .pdf, .dot" in err
     assert not (tmp_path / "x.gif").exists()
@@ -77,14 +78,15 @@ def test_top_level_help_lists_examples_formats_and_a_command_each(capsys):
         main(["--help"])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
-    assert "examples (EXAMPLE of render, step, html): " + ", ".join(EXAMPLES) in out
+    assert "examples (SOURCE of render, step, html, paths): " + ", ".join(EXAMPLES) in out
+    assert '"sigmoid(w*x + b)" --at w=-2,x=5,b=3' in out
     assert "formats (from the output file's suffix): svg, png, pdf, dot" in out
     assert ", ".join(DATASETS) in out
     commands = [line.strip() for line in out.splitlines() if line.startswith("  chainrule ")]
     assert commands == list(EXAMPLE_COMMANDS)
     parser = build_parser()
-    subcommands = [parser.parse_args(command.split()[1:]).command for command in commands]  # each one parses
-    assert subcommands == ["render", "demo", "step", "html", "train"]
+    subcommands = [parser.parse_args(shlex.split(command)[1:]).command for command in commands]  # each parses
+    assert subcommands == ["render", "demo", "step", "step", "html", "paths", "layers", "train"]
 
 
 def test_help_lists_examples_and_formats(capsys):
@@ -124,7 +126,7 @@ def test_python_m_viz(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "viz", "render", "nope"], capture_output=True, text=True, env=env,
                          cwd=tmp_path)
     assert bad.returncode == 2
-    assert bad.stderr.count("\n") == 1 and "unknown example 'nope'" in bad.stderr
+    assert bad.stderr.count("\n") == 1 and "no example named 'nope'" in bad.stderr
 
 
 def test_demo_and_step_write_numbers_alike(tmp_path, capsys):

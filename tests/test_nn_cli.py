@@ -87,3 +87,75 @@ def test_bad_values_are_one_line_errors(capsys, argv, message):
     err = one_line_error(capsys, argv + ["--no-progress"])
     assert message in err
     assert not any(name in err for name in ("batch_size", "test_size", "output=", "dropout probability p"))
+
+
+# --- chainrule layers: Algorithms 6.3 and 6.4 beside the scalar graph (issue 15) -----------------------------------
+
+
+def step_block(out, head):
+    """The printed step whose first line contains `head`."""
+    for block in out.split("\n\n"):
+        if head in block.splitlines()[0]:
+            return block
+    raise AssertionError(f"no step {head!r} in the output")
+
+
+def last_table(block, rows):
+    """The cells of the right-most table of a printed step (its result), `rows` rows."""
+    lines = block.splitlines()[1:1 + rows]
+    return [line.split("│")[-2].split() for line in lines]
+
+
+@pytest.mark.parametrize("argv, example", [([], (0.0, 1.0, 1.0)), (["--input", "1,1", "--target", "0"], (1.0, 1.0, 0.0))])
+def test_layers_prints_the_hand_set_net_as_the_scalar_engine_computes_it(argv, example, capsys):
+    from autograd import topological_order
+    from viz.examples import xor_loss
+    from viz.notation import fmt
+
+    assert main(["layers", *argv]) == 0
+    out = capsys.readouterr().out
+    loss = xor_loss(*example)  # the same net, example and loss, as one scalar graph
+    loss.backward()
+    node = {v.label: v for v in topological_order(loss) if v.label}
+    x1, x2, y = (fmt(v) for v in example)
+    assert out.startswith(f"the lecture's hand-set XOR net at x = ({x1}, {x2}), y = {y}, loss bce\n")
+    assert last_table(step_block(out, "J = L(ŷ, y)"), 1) == [[fmt(loss.data)]]
+    assert last_table(step_block(out, "h⁽²⁾ = f(a⁽²⁾)"), 1) == [[fmt(node["h"].data)]]
+    # the book's W⁽ᵏ⁾ is the lab's Wk transposed: row j of ∇W⁽ᵏ⁾ J holds ∂J/∂Wk[i,j] for every input i
+    assert last_table(step_block(out, "∇W⁽¹⁾ J = g h⁽⁰⁾ᵀ"), 2) == [
+        [fmt(node[f"W1[{i},{j}]"].grad) for i in range(2)] for j in range(2)]
+    assert last_table(step_block(out, "∇W⁽²⁾ J = g h⁽¹⁾ᵀ"), 1) == [[fmt(node[f"W2[{i},0]"].grad) for i in range(2)]]
+    assert last_table(step_block(out, "∇b⁽¹⁾ J = g"), 2) == [[fmt(node[f"b1[{j}]"].grad)] for j in range(2)]
+    assert last_table(step_block(out, "∇b⁽²⁾ J = g"), 1) == [[fmt(node["b2[0]"].grad)]]
+    assert last_table(step_block(out, "W⁽¹⁾ᵀ g"), 2) == [[fmt(node["x1"].grad)], [fmt(node["x2"].grad)]]
+    assert out.count("Algorithm 6.") == out.count("✓ scalar graph") == 15 and "✗" not in out
+
+
+def test_layers_of_a_saved_network(tmp_path, capsys):
+    from autograd import Value
+    from autograd.nn import mse
+    from viz.notation import fmt
+
+    model = MLP(2, [3, 1], activation="tanh", output="identity", seed=4)
+    path = model.save(tmp_path / "net.json")
+    assert main(["layers", "--model", str(path), "--input", "0.5,-1", "--target", "1", "--loss", "mse"]) == 0
+    out = capsys.readouterr().out
+    J = mse([model([Value(0.5), Value(-1.0)])], [1.0])
+    assert out.startswith(f"{path} at x = (0.5, −1), y = 1, loss mse\n")
+    assert last_table(step_block(out, "J = L(ŷ, y)"), 1) == [[fmt(J.data)]]
+    assert "a⁽¹⁾ = │" in out and out.count("✓ scalar graph") == 15 and "✗" not in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--input", "1"], "--input must be 2 numbers separated by commas (the network has 2 inputs), such as 1,1; "
+                       "got '1'"),
+    (["--input", "1,x"], "got '1,x'"),
+    (["--target", "nan"], "--target must be a finite number"),
+    (["--model", "missing.json"], "cannot read --model missing.json: No such file or directory"),
+    (["--loss", "hinge2"], "--loss 'hinge2' is not one of bce, mse"),
+])
+def test_layers_bad_values_are_one_line_errors(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code = main(["layers", *argv])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and err.startswith("chainrule layers: error: ") and message in err

@@ -6,6 +6,7 @@ sets `run` to the function doing the work; `main` returns the exit code.
 import argparse
 import math
 import os
+import re
 import sys
 import warnings
 
@@ -24,7 +25,10 @@ EXAMPLE_COMMANDS = (
     "chainrule render wxb -o out/wxb.png",
     "chainrule demo -o out",
     "chainrule step sigmoid_chain --forward",
+    'chainrule step "sigmoid(w*x + b)" --at w=-2,x=5,b=3',
     "chainrule html neuron -o steps.html",
+    'chainrule paths "x*x + x" --at x=3',
+    "chainrule layers --input 1,0",
     "chainrule train xor --hidden 2 --steps 10000",
 )
 
@@ -35,9 +39,12 @@ def _epilog():
 
     from .backends import ENV_VAR, FORMATS
     from .examples import EXAMPLES
+    from .sources import AT_EXAMPLE
 
     commands = "\n".join(f"  {command}" for command in EXAMPLE_COMMANDS)
-    return (f"examples (EXAMPLE of render, step, html): {', '.join(EXAMPLES)}\n"
+    return (f"examples (SOURCE of render, step, html, paths): {', '.join(EXAMPLES)}\n"
+            f"  or a Python file (graph.py, --func picks a function), or a formula with values:\n"
+            f"  \"sigmoid(w*x + b)\" --at {AT_EXAMPLE} (a formula starting with - goes after --)\n"
             f"formats (from the output file's suffix): {', '.join(FORMATS)} (pdf needs Graphviz's dot)\n"
             f"renderer: Graphviz's dot when installed, else graphviz-pure; {ENV_VAR} or --renderer forces one\n"
             f"data sets (DATASET of train): {', '.join(DATASETS)}\n\n"
@@ -50,7 +57,7 @@ def build_parser():
     parser = argparse.ArgumentParser(prog="chainrule", description=__doc__.splitlines()[0], epilog=_epilog(),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_render, _add_demo, _add_step, _add_html, _add_train):
+    for add in (_add_render, _add_demo, _add_step, _add_html, _add_paths, _add_layers, _add_train):
         add(sub)
     return parser
 
@@ -73,14 +80,47 @@ def main(argv=None):
         return 0
 
 
-def _example_root(name):
-    """The backpropagated root of worked example `name`, as a CliError when the name is unknown."""
+def _add_source(p, optional=False):
+    """The graph a command works on (SOURCE, --func, --at): an example, a Python file or a formula."""
     from .examples import EXAMPLES
+    from .sources import AT_EXAMPLE
 
-    if name not in EXAMPLES:
-        raise CliError(f"unknown example {name!r}: choose one of {', '.join(EXAMPLES)}")
-    root = EXAMPLES[name]()
-    root.backward()
+    p.add_argument("source", metavar="SOURCE", nargs="?" if optional else None,
+                   help=f"an example ({', '.join(EXAMPLES)}), a Python file (graph.py) or a formula "
+                        f"such as \"sigmoid(w*x + b)\" with --at")
+    p.add_argument("--func", help="in a Python file: the function that returns the Value")
+    p.add_argument("--at", action="append", metavar="NAME=NUMBER,...",
+                   help=f"a formula's values, e.g. --at {AT_EXAMPLE} (may be repeated)")
+
+
+def _load_source(args):
+    """The root Value that SOURCE, --func and --at name (not backpropagated), as a CliError when they are wrong."""
+    from autograd.expression import ParseError
+
+    from .sources import load_source
+
+    at = None if args.at is None else ",".join(args.at)
+    try:
+        return load_source(args.source, args.func, at)
+    except ParseError as e:
+        raise CliError(_formula_error(e)) from None
+    except (ValueError, TypeError) as e:  # a SourceError (no such example, file or function) or bad --at text
+        raise CliError(str(e)) from None
+
+
+def _formula_error(error):
+    """parse's message as the command line says it: no "parse: " in front, a missing value given with --at."""
+    text = str(error)
+    text = text[len("parse: "):] if text.startswith("parse: ") else text
+    return re.sub(r"parse\(\.\.\., (\w+)=1\.0\)", r"--at \1=1.0", text)
+
+
+def _backpropagated(root):
+    """`root` after backward(), for a drawing; a graph whose backward fails (a cycle) is a CliError."""
+    try:
+        root.backward()
+    except (ValueError, OverflowError) as e:
+        raise CliError(str(e)) from None
     return root
 
 
@@ -132,30 +172,46 @@ def _add_draw_options(p):
 
 
 def _add_render(sub):
-    """`chainrule render EXAMPLE -o out/wxb.svg`: draw a worked example's graph after backward()."""
+    """`chainrule render SOURCE -o out/wxb.svg`: draw an example's, a file's or a formula's graph after backward()."""
     from .backends import FORMATS
     from .examples import EXAMPLES
 
-    p = sub.add_parser("render", help="draw a worked example's graph (values, grads, local gradients) to a file",
-                       description=f"Draw worked example EXAMPLE after backward() to a file. Examples: "
-                                   f"{', '.join(EXAMPLES)}. Formats, from the suffix: {', '.join(FORMATS)} "
-                                   f"(pdf needs Graphviz's dot).")
-    p.add_argument("example", metavar="EXAMPLE", nargs="?", help=f"one of {', '.join(EXAMPLES)}")
-    p.add_argument("--model", metavar="JSON", help="instead of an example: draw the network saved in this file "
+    p = sub.add_parser("render", help="draw a graph (values, grads, local gradients) to a file",
+                       description=f"Draw SOURCE's graph after backward() to a file: a worked example "
+                                   f"({', '.join(EXAMPLES)}), a Python file or a formula with --at values. "
+                                   f"Formats, from the suffix: {', '.join(FORMATS)} (pdf needs Graphviz's dot).")
+    _add_source(p, optional=True)
+    p.add_argument("--model", metavar="JSON", help="instead of SOURCE: draw the network saved in this file "
                                                    "(chainrule train ... --save net.json)")
-    p.add_argument("-o", "--output", help="the file to write, e.g. out/wxb.png (default out/EXAMPLE.svg)")
+    p.add_argument("-o", "--output", help="the file to write, e.g. out/wxb.png (default out/EXAMPLE.svg, "
+                                          "out/FILE.svg for FILE.py, out/formula.svg)")
     _add_draw_options(p)
 
     def run(args):
         if args.model:
+            if args.source is not None:
+                raise CliError(f"draw either SOURCE ({args.source!r}) or --model {args.model}, not both")
             return _render_model(args)
-        if args.example is None:
-            raise CliError("name an EXAMPLE to draw, or a saved network with --model net.json")
-        root = _example_root(args.example)
-        path = _draw(root, args.output or f"out/{args.example}.svg", args)
-        print(f"wrote {path}")
+        if args.source is None:
+            raise CliError("name a SOURCE to draw (an example such as wxb, a .py file or a formula with --at), "
+                           "or a saved network with --model net.json")
+        root = _backpropagated(_load_source(args))
+        print(f"wrote {_draw(root, args.output or _default_drawing(args), args)}")
 
     p.set_defaults(run=run)
+
+
+def _default_drawing(args):
+    """render's file when -o is not given: out/wxb.svg for an example, out/graph.svg for graph.py, else
+    out/formula.svg."""
+    from .sources import source_kind
+
+    kind = source_kind(args.source, args.at)
+    if kind == "example":
+        return f"out/{args.source}.svg"
+    if kind == "file":
+        return f"out/{os.path.splitext(os.path.basename(args.source))[0]}.svg"
+    return "out/formula.svg"
 
 
 def _add_demo(sub):
@@ -168,12 +224,13 @@ def _add_demo(sub):
     def run(args):
         from .backends import find_renderer
         from .examples import EXAMPLES, summary
+        from .sources import load_source
 
         from autograd import topological_order
 
         formats = _formats(args.formats)
         for name in EXAMPLES:
-            root = _example_root(name)
+            root = _backpropagated(load_source(name))
             print(summary(name, root))
             paths = [_draw(root, f"{args.out}/{name}.{fmt}", args) for fmt in formats]
             if any(node.scope for node in topological_order(root)) and not (args.cluster or args.collapse):
@@ -200,36 +257,27 @@ def _formats(text):
     return formats
 
 
-def _load_step_root(args):
-    """The Value named on the command line (example name or file), as a CliError when it is wrong."""
-    from .steps import load_root
-
-    try:
-        return load_root(args.example, args.func)
-    except LookupError as e:
-        raise CliError(str(e)) from None
-
-
 def _add_step_source(p):
     """The arguments step and html share: which graph to step through, and whether to show the forward pass."""
-    p.add_argument("example", metavar="EXAMPLE", help="example name (e.g. wxb) or path/to/file.py")
-    p.add_argument("--func", help="in a Python file: the function that returns the Value")
+    _add_source(p)
     p.add_argument("--forward", action="store_true", help="show the forward pass first")
 
 
 def _add_step(sub):
     """`chainrule step EXAMPLE`: walk the chain rule in the terminal."""
     p = sub.add_parser("step", help="step through the chain rule in the terminal (Enter/n next, b back, q quit)",
-                       description="Step through backpropagation one node at a time. EXAMPLE is a name in "
-                                   "viz.examples.EXAMPLES or a Python file; for a file, the function named by "
-                                   "--func is called, else the first function without arguments returning a Value.")
+                       description="Step through backpropagation one node at a time. SOURCE is a name in "
+                                   "viz.examples.EXAMPLES, a Python file or a formula with values "
+                                   "(\"sigmoid(w*x + b)\" --at w=-2,x=5,b=3); for a file, the function named "
+                                   "by --func is called, else the first function without arguments returning "
+                                   "a Value.")
     _add_step_source(p)
     p.add_argument("--all", action="store_true", help="print every step without waiting (for pipes)")
 
     def run(args):
         from .terminal import step_through_terminal
 
-        step_through_terminal(_load_step_root(args), forward=args.forward, show_all=args.all)
+        step_through_terminal(_load_source(args), forward=args.forward, show_all=args.all)
 
     p.set_defaults(run=run)
 
@@ -238,14 +286,14 @@ def _add_html(sub):
     """`chainrule html EXAMPLE -o steps.html`: the step-through as one self-contained page."""
     p = sub.add_parser("html", help="write the chain-rule step-through as one self-contained HTML page",
                        description="Write a standalone HTML page stepping through backpropagation (Previous/Next, "
-                                   "arrow keys). EXAMPLE is as for `chainrule step`.")
+                                   "arrow keys). SOURCE is as for `chainrule step`.")
     _add_step_source(p)
     p.add_argument("-o", "--output", default="steps.html", help="the page to write (default steps.html)")
 
     def run(args):
         from .html import export_html
 
-        root = _load_step_root(args)
+        root = _load_source(args)
         try:
             path = export_html(root, args.output, forward=args.forward)
         except OSError as e:
@@ -253,6 +301,102 @@ def _add_html(sub):
         print(f"wrote {path}")
 
     p.set_defaults(run=run)
+
+
+def _add_paths(sub):
+    """`chainrule paths "x*x + x" --at x=3`: every path from each input to the root with its product."""
+    p = sub.add_parser("paths", help="list every path from an input to the output with its product of local "
+                                     "gradients, and their sum",
+                       description="The chain rule as a sum over paths: for each input (or the --leaf given), "
+                                   "every path to the output with the product of the local gradients along it; "
+                                   "the products add up to the gradient backward() finds. SOURCE is as for "
+                                   "`chainrule step`.")
+    _add_source(p)
+    p.add_argument("--leaf", action="append", metavar="NAME",
+                   help="the input to start from, e.g. --leaf x (may be repeated; default every named input)")
+
+    def run(args):
+        from .modes import path_table
+
+        root = _load_source(args)
+        tables = []
+        for leaf in _path_leaves(root, args.leaf):
+            try:
+                tables.append("\n".join(path_table(root, leaf).lines()))
+            except ValueError as e:  # an unknown --leaf, or more paths than autograd.forward.PATH_LIMIT
+                raise CliError(f"--leaf {leaf}: {e}") from None
+        print("\n\n".join(tables))
+
+    p.set_defaults(run=run)
+
+
+def _path_leaves(root, asked):
+    """The inputs `chainrule paths` starts from: --leaf's names, else every labelled leaf of the graph."""
+    from autograd import topological_order
+
+    if asked:
+        return asked
+    leaves = [node.label for node in topological_order(root) if not node.parents and node.label]
+    if not leaves:
+        raise CliError("the graph has no named inputs; name the node to start from with --leaf")
+    return list(dict.fromkeys(leaves))  # a label used twice is named once; path_table says it is ambiguous
+
+
+def _add_layers(sub):
+    """`chainrule layers`: Algorithms 6.3 and 6.4 (a layer at a time, with matrices) checked against the scalar
+    graph, for the lecture's hand-set XOR net or a saved one."""
+    p = sub.add_parser("layers", help="backpropagation a layer at a time (Algorithms 6.3, 6.4) beside the "
+                                      "scalar graph, for the hand-set XOR net",
+                       description="Print a network's forward and backward pass on one example as the textbook's "
+                                   "vector algorithms (Goodfellow et al. 6.3 and 6.4), each line's numbers "
+                                   "checked against the scalar graph's. Default: the lecture's hand-set XOR net, "
+                                   "W1 = [[5, -7], [5, -7]], b1 = [-8, 3], W2 = [[-11], [-11]], b2 = [6].")
+    p.add_argument("--model", metavar="JSON", help="a saved network (chainrule train ... --save net.json)")
+    p.add_argument("--input", default="0,1", help="the example's inputs, comma-separated (default 0,1)")
+    p.add_argument("--target", type=float, default=1.0, help="the example's target y (default 1)")
+    p.add_argument("--loss", default="bce", help="the loss J = L(ŷ, y): bce (default), mse or hinge")
+    p.set_defaults(run=_run_layers)
+
+
+def _run_layers(args):
+    """`chainrule layers`: the model, one example, the steps; exit 1 if a line disagrees with the scalar graph."""
+    from autograd import nn
+
+    from .layers import format_layer_steps, layer_steps
+    from .notation import fmt
+
+    if args.model:
+        try:
+            model, what = nn.load(args.model), args.model
+        except (OSError, ValueError) as e:
+            raise CliError(f"cannot read --model {args.model}: {getattr(e, 'strerror', None) or e}") from None
+    else:
+        model = nn.MLP.from_weights([[[5, -7], [5, -7]], [[-11], [-11]]], [[-8, 3], [6]], activation="sigmoid")
+        what = "the lecture's hand-set XOR net"
+    x = _layer_input(args.input, model.nin)
+    if not math.isfinite(args.target):
+        raise CliError(f"--target must be a finite number such as 1 or 0, got {args.target}")
+    if args.loss not in nn.LOSSES:
+        raise CliError(f"--loss {args.loss!r} is not one of {', '.join(nn.LOSSES)}")
+    try:
+        steps = layer_steps(model, x, args.target, loss=args.loss)
+    except (TypeError, ValueError) as e:  # a maxout layer, several outputs, bce of a number outside [0, 1]
+        raise CliError(f"{what}: {e}") from None
+    print(f"{what} at x = ({', '.join(fmt(v) for v in x)}), y = {fmt(args.target)}, loss {args.loss}\n")
+    print(format_layer_steps(steps))
+    return 1 if any(step.error > 1e-9 for step in steps) else 0
+
+
+def _layer_input(text, nin):
+    """--input: `nin` finite numbers separated by commas ("0,1")."""
+    try:
+        x = [float(part.replace("\u2212", "-")) for part in text.split(",")]
+    except ValueError:
+        x = []
+    if len(x) != nin or not all(math.isfinite(v) for v in x):
+        raise CliError(f"--input must be {nin} numbers separated by commas (the network has {nin} inputs), "
+                       f"such as {','.join(['1'] * nin)}; got {text!r}")
+    return x
 
 
 def _add_train(sub):
