@@ -7,13 +7,38 @@ Helpers for the test files (import them: `from conftest import sigmoid, anywhere
 - input samplers `anywhere`, `positive`, `nonzero` (rng, n) -> n floats where an op is defined and central
   differences are accurate; `with_edges(sampler)` adds that domain's extreme values (0, ±1e-300, ±800, ...);
 - `sigmoid(z)`, the logistic function written out in floats: the oracle for every σ in the tests;
-- `one_line_error(capsys, argv, prefix)`: runs the CLI, which must fail with exit code 2 and one line on stderr.
+- `one_line_error(capsys, argv, prefix)`: runs the CLI, which must fail with exit code 2 and one line on stderr;
+- `torch` (None when PyTorch is missing) and the marker `needs_torch` for tests that use it as an oracle;
+- `identical(a, b)`: the same float bit for bit (nan is nan, 0.0 is not -0.0);
+- `wxb_leaves()`, `reused_x()`: the lecture's small graphs with their leaves, for tests that name nodes;
+- `leaf_values`, `instruction` (hypothesis strategies) and `run_program(leaves, program)`: random graphs that
+  reuse earlier nodes, built the same way on Values and on torch tensors.
 """
+import importlib.util
 import math
 import os
 
 import numpy as np
 import pytest
+from hypothesis import strategies as st
+
+from autograd import Value
+
+# the PyTorch oracle is optional (CI installs torch==2.13.0) and takes about a second to import, so only the test
+# files that use it import it: `from conftest import torch` calls the module's __getattr__ below
+TORCH_INSTALLED = importlib.util.find_spec("torch") is not None
+needs_torch = pytest.mark.skipif(not TORCH_INSTALLED, reason="PyTorch not installed (pip install torch==2.13.0)")
+
+
+def __getattr__(name):
+    """`conftest.torch`: the torch module, imported on first use, or None when PyTorch is not installed."""
+    if name != "torch":
+        raise AttributeError(f"module 'conftest' has no attribute {name!r}")
+    if not TORCH_INSTALLED:
+        return None
+    import torch
+
+    return torch
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -81,3 +106,70 @@ def one_line_error(capsys, argv, prefix="chainrule "):
     assert code == 2, f"chainrule {' '.join(argv)} exited with {code}, not 2; stderr: {err}"
     assert err.count("\n") == 1 and err.startswith(prefix), f"not one line starting with {prefix!r}: {err!r}"
     return err
+
+
+# --- floats and small graphs ------------------------------------------------------------------------------------
+
+
+def identical(a, b):
+    """Bit-for-bit the same float: nan equals nan, and 0.0 is not -0.0."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def wxb_leaves():
+    """f = w·x + b at w = −2, x = 5, b = 3 (g = w·x left unlabeled); returns (f, w, x, b)."""
+    w, x, b = Value(-2.0, "w"), Value(5.0, "x"), Value(3.0, "b")
+    f = w * x + b
+    f.label = "f"
+    return f, w, x, b
+
+
+def reused_x():
+    """b = (x + x) · (x + x) at x = 3: four paths from x, ∂b/∂x = 8x = 24; returns (b, x, a)."""
+    x = Value(3.0, "x")
+    a = x + x
+    a.label = "a"
+    b = a * a
+    b.label = "b"
+    return b, x, a
+
+
+# --- random graphs: the same program run on Values and on torch tensors ----------------------------------------
+
+UNARY = {
+    "tanh": lambda x: x.tanh(),
+    "sigmoid": lambda x: x.sigmoid(),
+    "relu": lambda x: x.relu(),
+    "exp_tanh": lambda x: x.tanh().exp(),
+    "log1p_sq": lambda x: (x * x + 1).log(),
+    "square": lambda x: x**2,
+    "sqrt_relu": lambda x: x.relu() ** 0.5,  # a flat region under an infinite local: ∞ · 0 must add exactly 0
+}
+BINARY = {
+    "add": lambda x, y: x + y,
+    "mul": lambda x, y: x * y,
+    "-": lambda x, y: x - y,
+    "/": lambda x, y: x / (y * y + 1),
+    "max": lambda x, y: x.maximum(y),
+}
+# the leaves' values: 1 to 4 numbers in [−2, 2], none within 1e-3 of a kink at 0
+leaf_values = st.lists(st.floats(-2, 2).filter(lambda v: abs(v) > 1e-3), min_size=1, max_size=4)
+# one step of a program: (unary op, an earlier node) or (binary op, two earlier nodes), nodes picked modulo the count
+instruction = st.one_of(
+    st.tuples(st.sampled_from(sorted(UNARY)), st.integers(0, 10**6)),
+    st.tuples(st.sampled_from(sorted(BINARY)), st.integers(0, 10**6), st.integers(0, 10**6)),
+)
+
+
+def run_program(leaves, program):
+    """Apply each instruction to earlier nodes (reuse is common); the output adds the last four nodes."""
+    nodes = list(leaves)
+    for op, *args in program:
+        inputs = [nodes[a % len(nodes)] for a in args]  # any earlier node: reuse is common
+        nodes.append((UNARY if len(args) == 1 else BINARY)[op](*inputs))
+    out = nodes[-1]
+    for n in nodes[-4:-1]:
+        out = out + n
+    return out

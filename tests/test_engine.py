@@ -7,25 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import PRIMITIVES, Value, gradcheck, name_scope, reader_counts, topological_order
-
-try:
-    import torch
-except ImportError:  # the PyTorch oracle is optional; CI installs torch==2.13.0
-    torch = None
-
-needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch not installed (pip install torch==2.13.0)")
-
-
-def anywhere(rng, n):
-    return rng.uniform(-3, 3, n)
-
-
-def positive(rng, n):
-    return rng.uniform(0.2, 3, n)
-
-
-def nonzero(rng, n):
-    return rng.choice([-1, 1], n) * rng.uniform(0.3, 3, n)
+from conftest import anywhere, instruction, leaf_values, needs_torch, nonzero, positive, run_program, sigmoid, torch
 
 
 def torch_elu(x, alpha):
@@ -130,7 +112,7 @@ def test_composed_sigmoid_is_four_ops_whose_locals_multiply_to_sigma_prime(z):
         i = 0 if node.parents[0].op or node.parents[0] is x else 1
         product *= node.local_grads[i]
         node = node.parents[i]
-    s = 1 / (1 + math.exp(-z))
+    s = sigmoid(z)
     assert out.data == pytest.approx(s, rel=1e-15)
     assert product == pytest.approx(s * (1 - s), rel=1e-12)
     out.backward()
@@ -342,43 +324,10 @@ def test_gradcheck_reports_a_wrong_derivative():
 
 # --- random graphs with reused nodes against PyTorch ---------------------------------------------------------------
 
-UNARY = {
-    "tanh": lambda x: x.tanh(),
-    "sigmoid": lambda x: x.sigmoid(),
-    "relu": lambda x: x.relu(),
-    "exp_tanh": lambda x: x.tanh().exp(),
-    "log1p_sq": lambda x: (x * x + 1).log(),
-    "square": lambda x: x**2,
-    "sqrt_relu": lambda x: x.relu() ** 0.5,  # a flat region under an infinite local: ∞ · 0 must add exactly 0
-}
-BINARY = {
-    "add": lambda x, y: x + y,
-    "mul": lambda x, y: x * y,
-    "-": lambda x, y: x - y,
-    "/": lambda x, y: x / (y * y + 1),
-    "max": lambda x, y: x.maximum(y),
-}
-instruction = st.one_of(
-    st.tuples(st.sampled_from(sorted(UNARY)), st.integers(0, 10**6)),
-    st.tuples(st.sampled_from(sorted(BINARY)), st.integers(0, 10**6), st.integers(0, 10**6)),
-)
-
-
-def run_program(leaves, program):
-    nodes = list(leaves)
-    for op, *args in program:
-        inputs = [nodes[a % len(nodes)] for a in args]  # any earlier node: reuse is common
-        nodes.append((UNARY if len(args) == 1 else BINARY)[op](*inputs))
-    out = nodes[-1]
-    for n in nodes[-4:-1]:
-        out = out + n
-    return out
-
-
 @needs_torch
 @settings(max_examples=150, deadline=None)
 @given(
-    xs=st.lists(st.floats(-2, 2).filter(lambda v: abs(v) > 1e-3), min_size=1, max_size=4),
+    xs=leaf_values,
     program=st.lists(instruction, min_size=1, max_size=25),
 )
 def test_random_graphs_match_torch(xs, program):

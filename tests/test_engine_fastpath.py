@@ -7,15 +7,9 @@ import tracemalloc
 import pytest
 
 from autograd import PRIMITIVES, Value, topological_order
+from conftest import identical
 
 SPECIAL = [0.0, -0.0, 1.0, -2.5, 3e-300, 1e300, -1e300, math.inf, -math.inf, math.nan]
-
-
-def same(a, b):
-    """Bit-for-bit the same float: nan equals nan, and 0.0 is not -0.0."""
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
 
 
 def numbers(n, seed=0):
@@ -31,9 +25,9 @@ def test_add_and_mul_fast_paths_equal_their_table_rows(op, apply):
             a, b = Value(x), Value(y)
             out = apply(a, b)
             expected = prim.forward(x, y)
-            assert same(out.data, expected), (op, x, y)
+            assert identical(out.data, expected), (op, x, y)
             assert out.op == op and out.parents == (a, b) and out.arg is None
-            assert all(map(same, out.local_grads, prim.local(x, y, expected))), (op, x, y)
+            assert all(map(identical, out.local_grads, prim.local(x, y, expected))), (op, x, y)
 
 
 def test_number_on_either_side_takes_the_same_path():
@@ -64,7 +58,7 @@ def test_every_unary_op_stores_its_table_row(op):
         xs = (x,) if arg is None else (x, arg)
         expected = prim.forward(*xs)
         assert (out.op, out.parents, out.arg) == (op, (v,), arg)
-        assert same(out.data, expected) and all(map(same, out.local_grads, prim.local(*xs, expected)))
+        assert identical(out.data, expected) and all(map(identical, out.local_grads, prim.local(*xs, expected)))
 
 
 def test_max_stores_its_table_row():
@@ -157,7 +151,7 @@ def test_backward_equals_the_textbook_loop_bit_for_bit(seed):
         node.grad = 0.0  # every leaf: the inputs and the constants (the 3 of a * 3)
     reference_backward(root)
     reference_backward(root)
-    assert all(map(same, fast, [n.grad for n in reference_order(root)]))
+    assert all(map(identical, fast, [n.grad for n in reference_order(root)]))
 
 
 def test_a_node_is_one_small_object():

@@ -7,6 +7,7 @@ import pytest
 from autograd import topological_order
 from autograd.nn import predict
 from autograd.lab.gates import GATES, TRUTH_TABLES, gate, gate_data, single_units
+from conftest import sigmoid
 from viz.examples import EXAMPLES, find
 
 CORNERS = [(0, 0), (0, 1), (1, 0), (1, 1)]
@@ -17,7 +18,7 @@ def test_each_hand_set_unit_has_its_truth_table(name):
     outputs = [gate(name, x1, x2) for x1, x2 in CORNERS]
     assert [int(out > 0.5) for out in outputs] == list(TRUTH_TABLES[name])
     errors = [abs(out - truth) for out, truth in zip(outputs, TRUTH_TABLES[name])]
-    assert max(errors) == pytest.approx(1 / (1 + math.exp(5)), rel=1e-12)  # the nearest corners: |z| = 5
+    assert max(errors) == pytest.approx(sigmoid(-5), rel=1e-12)  # the nearest corners: |z| = 5
 
 
 def test_nand_is_one_minus_and():
@@ -28,8 +29,8 @@ def test_nand_is_one_minus_and():
 def test_xor_gates_example_is_xor_and_its_units_are_scoped():
     outputs = [EXAMPLES["xor_gates"](x1, x2).data for x1, x2 in CORNERS]
     assert [int(out > 0.5) for out in outputs] == list(TRUTH_TABLES["XOR"])
-    s5 = 1 / (1 + math.exp(-5))
-    assert outputs[1] == pytest.approx(1 / (1 + math.exp(-(20 * s5 - 15))), abs=1e-12)  # σ(10·nand + 10·or − 15)
+    s5 = sigmoid(5)
+    assert outputs[1] == pytest.approx(sigmoid(20 * s5 - 15), abs=1e-12)  # σ(10·nand + 10·or − 15)
     root = EXAMPLES["xor_gates"](0, 1)
     scopes = {node.scope for node in topological_order(root)}
     assert scopes == {"", "NAND", "OR", "AND"}
@@ -40,7 +41,7 @@ def test_xor_gates_example_is_xor_and_its_units_are_scoped():
 def test_xor_gates_gradients_by_hand():
     root = EXAMPLES["xor_gates"](0, 1)
     root.backward()
-    s = 1 / (1 + math.exp(-root.parents[0].data))
+    s = sigmoid(root.parents[0].data)
     d_and = s * (1 - s)  # σ′ of the AND unit
     nand = find(root, "nand")
     assert find(root, "and.w1").grad == pytest.approx(d_and * nand.data, rel=1e-12)

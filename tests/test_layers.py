@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from autograd.nn import MLP
+from conftest import sigmoid
 from viz import layer_steps
 from viz.layers import format_layer_steps, layer_steps_data
 
@@ -57,7 +58,7 @@ def test_the_lectures_xor_net_and_its_gradient_on_w():
     assert a1.value.tolist() == [-3.0, -4.0]  # b + W h: (−8 + 5, 3 − 7)
     grad_W1 = next(s for s in steps if s.name == "∇W⁽¹⁾ J")
     assert grad_W1.value.shape == (2, 2) and grad_W1.value[:, 0].tolist() == [0.0, 0.0]  # x1 = 0 passes nothing
-    h = 1 / (1 + math.exp(-(-11 / (1 + math.exp(3)) - 11 / (1 + math.exp(4)) + 6)))
+    h = sigmoid(-11 * sigmoid(-3) - 11 * sigmoid(-4) + 6)  # the output unit at x = (0, 1)
     assert steps[5].value[0] == pytest.approx(-math.log(h), abs=1e-12)
 
 

@@ -4,32 +4,16 @@ import math
 import pytest
 
 from autograd import Value, jvp, parse, topological_order
+from conftest import reused_x, sigmoid, wxb_leaves
 from viz.modes import Quiz, path_table, pick_node, tangent_steps
 from viz.notation import fmt
 from viz.steps import backward_steps, node_names
 
 
-def wxb():
-    w, x, b = Value(-2.0, "w"), Value(5.0, "x"), Value(3.0, "b")
-    f = w * x + b
-    f.label = "f"
-    return f, w, x, b
-
-
-def reused():
-    """b = (x + x) · (x + x) at x = 3: four paths from x, ∂b/∂x = 8x = 24."""
-    x = Value(3.0, "x")
-    a = x + x
-    a.label = "a"
-    b = a * a
-    b.label = "b"
-    return b, x, a
-
-
 # --- forward mode ------------------------------------------------------------------------------------------------
 
 def test_wxb_tangent_steps_read_as_the_chain_rule():
-    f, w, x, b = wxb()
+    f, w, x, b = wxb_leaves()
     steps = tangent_steps(f, "w")
     names = node_names(f)
     assert [s.node for s in steps] == topological_order(f)
@@ -49,13 +33,13 @@ def test_wxb_tangent_steps_read_as_the_chain_rule():
 
 @pytest.mark.parametrize("name, gradient", [("x", -2.0), ("b", 1.0)])
 def test_every_leaf_ends_at_backwards_gradient(name, gradient):
-    f, *_ = wxb()
+    f, *_ = wxb_leaves()
     last = tangent_steps(f, name)[-1]
     assert last.tangent == last.backward == gradient
 
 
 def test_tangent_steps_keep_every_tangent_known_so_far_and_touch_no_grad():
-    root, x, a = reused()
+    root, x, a = reused_x()
     x.grad = 7.5
     steps = tangent_steps(root, x)
     assert [s.tangents for s in steps] == [{x: 1.0}, {x: 1.0, a: 2.0}, {x: 1.0, a: 2.0, root: 24.0}]
@@ -76,7 +60,7 @@ def test_a_node_that_does_not_depend_on_the_leaf_says_so():
 
 def test_tangent_steps_on_the_composed_sigmoid_end_at_sigma_prime_times_x():
     y = parse("y = sigmoid(w*x + b)", w=-2, x=5, b=3)
-    s = 1 / (1 + math.exp(7.0))
+    s = sigmoid(-7.0)
     last = tangent_steps(y, "w")[-1]
     assert last.tangent == pytest.approx(s * (1 - s) * 5, rel=1e-12)
     assert last.tangent == jvp(y, "w")
@@ -92,7 +76,7 @@ def test_tangents_of_every_step_equal_jvp_of_that_node():
 
 
 def test_the_leaf_by_name_or_value_and_bad_ones_named():
-    f, w, x, b = wxb()
+    f, w, x, b = wxb_leaves()
     assert pick_node(f, "w") is w and pick_node(f, w) is w
     with pytest.raises(ValueError, match="leaf 'q' is not a node name; the graph's inputs are w, x, b"):
         tangent_steps(f, "q")
@@ -105,7 +89,7 @@ def test_the_leaf_by_name_or_value_and_bad_ones_named():
 # --- every path ----------------------------------------------------------------------------------------------------
 
 def test_path_table_of_a_reused_node_adds_four_products():
-    root, x, a = reused()
+    root, x, a = reused_x()
     table = path_table(root, "x")
     assert [row.route for row in table.rows] == ["x →(1st) a →(1st) b", "x →(1st) a →(2nd) b",
                                                  "x →(2nd) a →(1st) b", "x →(2nd) a →(2nd) b"]
@@ -117,7 +101,7 @@ def test_path_table_of_a_reused_node_adds_four_products():
 
 
 def test_path_table_of_wxb_has_one_path():
-    f, w, *_ = wxb()
+    f, w, *_ = wxb_leaves()
     table = path_table(f, w)
     (row,) = table.rows
     assert (row.factors, row.product) == ("5 · 1", 5.0)
@@ -146,8 +130,8 @@ def test_path_table_passes_the_limit_on():
 
 # --- predict, then reveal ------------------------------------------------------------------------------------------
 
-def test_quiz_asks_local_then_product_on_every_edge_of_wxb():
-    f, w, x, b = wxb()
+def test_quiz_asks_local_then_product_on_every_edge_of_wxb_leaves():
+    f, w, x, b = wxb_leaves()
     quiz = Quiz(f)
     asked = [(q.kind, q.parent, q.expected) for q in quiz.questions]
     g = [s.node for s in backward_steps(f)][1]  # w·x
@@ -159,7 +143,7 @@ def test_quiz_asks_local_then_product_on_every_edge_of_wxb():
 
 
 def test_quiz_checks_to_a_relative_tolerance_and_keeps_the_score():
-    f, *_ = wxb()
+    f, *_ = wxb_leaves()
     quiz = Quiz(f)
     for _ in range(4):
         assert quiz.answer(1).right
@@ -182,7 +166,7 @@ def test_quiz_checks_to_a_relative_tolerance_and_keeps_the_score():
 
 
 def test_an_answer_that_is_not_a_number_is_refused_and_the_question_stays():
-    f, *_ = wxb()
+    f, *_ = wxb_leaves()
     quiz = Quiz(f)
     with pytest.raises(ValueError, match="'one' is not a number; type one such as 5, −2, 0.25 or 1/4"):
         quiz.answer("one")
@@ -192,8 +176,8 @@ def test_an_answer_that_is_not_a_number_is_refused_and_the_question_stays():
     assert quiz.answer("2/2").right
 
 
-def test_quiz_asks_the_running_total_where_a_node_is_reused():
-    root, x, a = reused()
+def test_quiz_asks_the_running_total_where_a_node_is_reused_x():
+    root, x, a = reused_x()
     quiz = Quiz(root)
     kinds = [(q.kind, q.expected) for q in quiz.questions if q.parent is x]
     assert kinds == [("local", 1.0), ("product", 12.0), ("local", 1.0), ("product", 12.0), ("total", 24.0)]
@@ -221,7 +205,7 @@ def test_the_whole_learner_flow_on_a_typed_sigmoid():
 
 
 def test_bad_quiz_settings_are_named():
-    f, *_ = wxb()
+    f, *_ = wxb_leaves()
     with pytest.raises(ValueError, match="ask must name some of local, product, total, got \\('guess',\\)"):
         Quiz(f, ask=("guess",))
     with pytest.raises(ValueError, match="rel_tol must be a number between 0 and 1"):

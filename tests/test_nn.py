@@ -9,13 +9,10 @@ from autograd import Value, gradcheck, topological_order
 from autograd.compiled import DropoutMask
 from autograd.nn import (ACTIVATIONS, INITS, MLP, Dropout, Ensemble, Layer, MaxoutNeuron, Module, Neuron, bce,
                          get_activation, he, normal, uniform, xavier)
+from conftest import sigmoid
 
 W1, B1 = [[5, -7], [5, -7]], [-8, 3]
 W2, B2 = [[-11], [-11]], [6]
-
-
-def sig(z):
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def test_mlp_shape_like_micrograd():
@@ -56,8 +53,8 @@ def test_from_weights_is_the_lab_matrix_convention():
 def test_hand_set_outputs_by_hand():
     model = MLP.from_weights([W1, W2], [B1, B2], activation="sigmoid")
     for x1, x2 in [(0, 0), (0, 1), (1, 0), (1, 1)]:
-        h1, h2 = sig(5 * x1 + 5 * x2 - 8), sig(-7 * x1 - 7 * x2 + 3)
-        assert model([x1, x2]).data == pytest.approx(sig(-11 * h1 - 11 * h2 + 6), rel=1e-12)
+        h1, h2 = sigmoid(5 * x1 + 5 * x2 - 8), sigmoid(-7 * x1 - 7 * x2 + 3)
+        assert model([x1, x2]).data == pytest.approx(sigmoid(-11 * h1 - 11 * h2 + 6), rel=1e-12)
 
 
 def test_set_weights_keeps_the_same_values():
@@ -112,7 +109,7 @@ def test_mlp_gradients_match_central_differences():
 
 
 @pytest.mark.parametrize("name, expected", [
-    ("sigmoid", sig(0.7)), ("sigmoid_fused", sig(0.7)), ("tanh", math.tanh(0.7)), ("relu", 0.7),
+    ("sigmoid", sigmoid(0.7)), ("sigmoid_fused", sigmoid(0.7)), ("tanh", math.tanh(0.7)), ("relu", 0.7),
     ("leaky_relu", 0.7), ("elu", 0.7), ("identity", 0.7),
 ])
 def test_activations_by_name_positive(name, expected):
@@ -120,7 +117,7 @@ def test_activations_by_name_positive(name, expected):
 
 
 @pytest.mark.parametrize("name, expected", [
-    ("sigmoid", sig(-2.0)), ("tanh", math.tanh(-2.0)), ("relu", 0.0), ("leaky_relu", -0.2),
+    ("sigmoid", sigmoid(-2.0)), ("tanh", math.tanh(-2.0)), ("relu", 0.0), ("leaky_relu", -0.2),
     ("elu", math.expm1(-2.0)), ("identity", -2.0),
 ])
 def test_activations_by_name_negative(name, expected):
@@ -178,7 +175,7 @@ def test_maxout_layer_in_an_mlp():
     assert Ws[0].shape == (2, 4, 3) and bs[0].shape == (4, 3)
     x = np.array([0.3, -0.8])
     hidden = np.max(np.einsum("i,ijp->jp", x, Ws[0]) + bs[0], axis=1)
-    assert model(x).data == pytest.approx(sig(hidden @ Ws[1][:, 0] + bs[1][0]), rel=1e-12)
+    assert model(x).data == pytest.approx(sigmoid(hidden @ Ws[1][:, 0] + bs[1][0]), rel=1e-12)
     clone = MLP.from_weights(Ws, bs, activation="maxout", output="sigmoid")
     assert clone(x).data == model(x).data
     with pytest.raises(ValueError, match="pieces >= 2"):

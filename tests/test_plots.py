@@ -104,8 +104,10 @@ def test_decision_boundary_errors():
     X, y = xor()
     with pytest.raises(ValueError, match=r"X \(n, 2\)"):
         plot_decision_boundary(MLP(3, [1], seed=0), np.zeros((4, 3)), y)
-    with pytest.raises(ValueError, match="resolution"):
+    with pytest.raises(ValueError, match=r"resolution must be an int >= 2, got 1: a filled contour needs"):
         plot_decision_boundary(MLP(2, [1], seed=0), X, y, resolution=1)
+    with pytest.raises(TypeError, match=r"resolution must be an int >= 2, got 30.0"):
+        plot_decision_boundary(MLP(2, [1], seed=0), X, y, resolution=30.0)
 
 
 def test_plot_layers_draws_one_line_per_run_over_layer_numbers():

@@ -2,7 +2,7 @@
 
 Every flat-region case is checked against PyTorch (float64) and against the step-through's `backward_steps`,
 which must apply the same gradient rule as `backward()`. The random graphs of test_engine.py (hypothesis against
-PyTorch) include relu(x) ** 0.5 too.
+PyTorch, programs from conftest.run_program) include relu(x) ** 0.5 too.
 """
 import math
 from decimal import Decimal
@@ -10,13 +10,7 @@ from fractions import Fraction
 
 import pytest
 from autograd import Value, name_scope, topological_order
-
-try:
-    import torch
-except ImportError:  # CI installs torch==2.13.0
-    torch = None
-
-needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch not installed (pip install torch==2.13.0)")
+from conftest import identical, needs_torch, torch
 
 
 def relu(x):
@@ -50,13 +44,9 @@ def grad_of(f, x):
     return v.grad
 
 
-def same(a, b):
-    return (math.isnan(a) and math.isnan(b)) or a == b
-
-
 @pytest.mark.parametrize("name, x", sorted(EXPECTED))
 def test_a_zero_local_gradient_contributes_exactly_zero(name, x):
-    assert same(grad_of(FLAT[name], x), EXPECTED[name, x])
+    assert identical(grad_of(FLAT[name], x), EXPECTED[name, x])
 
 
 @needs_torch
@@ -66,7 +56,7 @@ def test_flat_regions_match_torch(name, x):
     t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     FLAT[name](t).backward()
     ours, theirs = grad_of(FLAT[name], x), t.grad.item()
-    assert same(ours, theirs) or ours == pytest.approx(theirs, rel=1e-15)  # x^−½ rounds in its last bit
+    assert identical(ours, theirs) or ours == pytest.approx(theirs, rel=1e-15)  # x^−½ rounds in its last bit
 
 
 def test_nan_still_propagates_through_a_nan_local_gradient():
@@ -94,7 +84,7 @@ def test_backward_steps_apply_the_same_rule(name, x):
     stepped = steps[-1].grads
     root.backward()
     for node in topological_order(root):
-        assert same(stepped[node], node.grad), (name, x, node)
+        assert identical(stepped[node], node.grad), (name, x, node)
 
 
 def test_leaky_relu_at_zero_is_the_tie_of_max():
@@ -103,10 +93,13 @@ def test_leaky_relu_at_zero_is_the_tie_of_max():
     assert grad_of(lambda v: v.leaky_relu(0.2), 0.0) == pytest.approx(0.6, rel=1e-15)
     assert grad_of(lambda v: v.leaky_relu(), -2.0) == pytest.approx(0.1, rel=1e-15)
     assert "0.55" in Value.leaky_relu.__doc__
-    if torch is not None:  # the same number as torch.maximum
-        t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
-        torch.maximum(t * 0.1, t).backward()
-        assert t.grad.item() == pytest.approx(0.55, rel=1e-15)
+
+
+@needs_torch
+def test_leaky_relu_at_zero_is_torch_maximums_tie():
+    t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    torch.maximum(t * 0.1, t).backward()
+    assert t.grad.item() == grad_of(lambda v: v.leaky_relu(), 0.0) == pytest.approx(0.55, rel=1e-15)
 
 
 # --- cycles --------------------------------------------------------------------------------------------------------

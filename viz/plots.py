@@ -89,13 +89,13 @@ def plot_decision_boundary(model, X, y, resolution=60, padding=0.5, threshold=No
     Returns the Figure; the points are one scatter per class, in order of the class labels.
     """
     from autograd.nn import predict  # the model's forward in eval mode
+    from autograd.nn._checks import integer  # the one validator of counts, as in viz.training
 
     X, y = np.asarray(X, dtype=float), np.asarray(y).reshape(-1)
     if X.ndim != 2 or X.shape[1] != 2 or len(X) != len(y):
         raise ValueError(f"plot_decision_boundary needs 2-D points X (n, 2) and n labels, got X of shape {X.shape} "
                          f"and {len(y)} labels")
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
-        raise ValueError(f"resolution must be an int >= 2, got {resolution!r}")
+    resolution = integer("resolution", resolution, minimum=2, hint="a filled contour needs at least 2 × 2 points")
     xs = np.linspace(X[:, 0].min() - padding, X[:, 0].max() + padding, resolution)
     ys = np.linspace(X[:, 1].min() - padding, X[:, 1].max() + padding, resolution)
     xx, yy = np.meshgrid(xs, ys)
