@@ -5,10 +5,12 @@ that never runs.
 
 Helpers for the test files (import them: `from conftest import sigmoid, anywhere`):
 - input samplers `anywhere`, `positive`, `nonzero` (rng, n) -> n floats where an op is defined and central
-  differences are accurate; `with_edges(sampler)` adds that domain's extreme values (0, ±1e-300, ±800, ...);
+  differences are accurate (`low`, `high` widen them); `with_edges(sampler)` adds that domain's extreme values
+  (0, ±1e-300, ±800, ...);
 - `sigmoid(z)`, the logistic function written out in floats: the oracle for every σ in the tests;
 - `one_line_error(capsys, argv, prefix)`: runs the CLI, which must fail with exit code 2 and one line on stderr;
 - `torch` (None when PyTorch is missing) and the marker `needs_torch` for tests that use it as an oracle;
+- `close(a, b, rel_tol, abs_tol)`: floats that agree to 1e-12 relative (nan matches nan, inf only itself);
 - `identical(a, b)`: the same float bit for bit (nan is nan, 0.0 is not -0.0);
 - `wxb_leaves()`, `reused_x()`: the lecture's small graphs with their leaves, for tests that name nodes;
 - `leaf_values`, `instruction` (hypothesis strategies) and `run_program(leaves, program)`: random graphs that
@@ -53,19 +55,19 @@ def pytest_runtest_makereport(item, call):
 # --- input samplers: (rng, n) -> numpy array of n floats --------------------------------------------------------
 
 
-def anywhere(rng, n):
-    """Any real input (add, mul, exp, tanh, ...): uniform on [−3, 3]."""
-    return rng.uniform(-3, 3, n)
+def anywhere(rng, n, low=-3, high=3):
+    """Any real input (add, mul, exp, tanh, ...): uniform on [low, high], by default [−3, 3]."""
+    return rng.uniform(low, high, n)
 
 
-def positive(rng, n):
-    """Inputs of log and of a real power: uniform on [0.2, 3], away from the pole at 0."""
-    return rng.uniform(0.2, 3, n)
+def positive(rng, n, low=0.2, high=3):
+    """Inputs of log and of a real power: uniform on [low, high], by default [0.2, 3], away from the pole at 0."""
+    return rng.uniform(low, high, n)
 
 
-def nonzero(rng, n):
-    """Inputs of 1/x: either sign, at least 0.3 away from 0."""
-    return rng.choice([-1, 1], n) * rng.uniform(0.3, 3, n)
+def nonzero(rng, n, low=0.3, high=3):
+    """Inputs of 1/x: either sign, size uniform on [low, high], by default [0.3, 3], away from 0."""
+    return rng.choice([-1, 1], n) * rng.uniform(low, high, n)
 
 
 # each domain's extremes: signed zeros, the smallest and largest floats, and where exp over- or underflows
@@ -76,14 +78,18 @@ EDGES = {
 }
 
 
-def with_edges(sampler):
+def with_edges(sampler, low=None, high=None):
     """The sampler followed by its domain's extreme values (EDGES): for tests that compare two implementations
-    value by value, where central differences would not be accurate."""
+    value by value, where central differences would not be accurate. With low and high the sampler draws from
+    [low, high] (its size range for nonzero) instead of its default range: such tests can sample wider."""
     if sampler not in EDGES:
         raise ValueError(f"with_edges takes one of anywhere, positive, nonzero; got {sampler!r}")
+    if (low is None) != (high is None):
+        raise ValueError(f"with_edges takes both low and high or neither; got low={low!r}, high={high!r}")
+    bounds = () if low is None else (low, high)
 
     def sample(rng, n):
-        return np.r_[sampler(rng, n), EDGES[sampler]]
+        return np.r_[sampler(rng, n, *bounds), EDGES[sampler]]
 
     sample.__name__ = f"{sampler.__name__}_with_edges"
     return sample
@@ -109,6 +115,16 @@ def one_line_error(capsys, argv, prefix="chainrule "):
 
 
 # --- floats and small graphs ------------------------------------------------------------------------------------
+
+
+def close(a, b, rel_tol=1e-12, abs_tol=0.0):
+    """a and b agree to rel_tol relative to the smaller of the two (never looser than pytest.approx or
+    math.isclose), or to abs_tol near 0; nan matches only nan and an infinity only itself."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= max(rel_tol * min(abs(a), abs(b)), abs_tol)
 
 
 def identical(a, b):

@@ -13,6 +13,8 @@ from viz import backends
 from viz.cli import EXAMPLE_COMMANDS, build_parser, main
 from viz.examples import EXAMPLES
 
+from conftest import one_line_error
+
 HAS_RENDERER = bool(backends.available())
 needs_renderer = pytest.mark.skipif(not HAS_RENDERER, reason="neither Graphviz's dot nor graphviz-pure is installed")
 
@@ -20,14 +22,6 @@ needs_renderer = pytest.mark.skipif(not HAS_RENDERER, reason="neither Graphviz's
 @pytest.fixture(autouse=True)
 def no_env_choice(monkeypatch):
     monkeypatch.delenv(backends.ENV_VAR, raising=False)
-
-
-def one_line_error(capsys, argv):
-    code = main(argv)
-    err = capsys.readouterr().err
-    assert code == 2
-    assert err.count("\n") == 1 and err.startswith("chainrule ")
-    return err
 
 
 @needs_renderer

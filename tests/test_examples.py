@@ -1,14 +1,10 @@
 """The worked examples, checked by number against the lecture's hand computations."""
-import math
-
 import pytest
 
 from autograd import Value, topological_order
 from viz.examples import EXAMPLES, find, neuron, sigmoid_chain, summary, wxb
 
-
-def sigma(z):
-    return 1 / (1 + math.exp(-z))
+from conftest import sigmoid
 
 
 def test_wxb_forward_and_gradients():
@@ -39,14 +35,14 @@ def test_sigmoid_chain_local_gradients_multiply_to_sigma_prime(z):
     out = sigmoid_chain(z)
     ops = [node.op for node in topological_order(out) if node.parents]
     assert ops == ["mul", "exp", "add", "recip"]
-    assert out.data == pytest.approx(sigma(z), rel=1e-12)
+    assert out.data == pytest.approx(sigmoid(z), rel=1e-12)
     product = 1.0
     node = out
     while node.parents:  # walk back along the chain: input 0 is always the path to z
         product *= node.local_grads[0]
         node = node.parents[0]
     assert node.label == "z"
-    s = sigma(z)
+    s = sigmoid(z)
     assert product == pytest.approx(s * (1 - s), rel=1e-9)
     out.backward()
     fused_z = Value(z)
@@ -66,7 +62,7 @@ def test_neuron_other_numbers():
     x1, x2, w1, w2, b = 0.3, -1.2, 0.7, 0.4, -0.1
     y = neuron(x1, x2, w1, w2, b)
     y.backward()
-    s = sigma(w1 * x1 + w2 * x2 + b)
+    s = sigmoid(w1 * x1 + w2 * x2 + b)
     assert y.data == pytest.approx(s)
     assert find(y, "w2").grad == pytest.approx(s * (1 - s) * x2)
     assert find(y, "x1").grad == pytest.approx(s * (1 - s) * w1)
@@ -84,4 +80,5 @@ def test_examples_dict_builds_labelled_graphs():
 
 def test_summary_line():
     assert summary("wxb") == "f = w·x + b at w=−2, x=5, b=3: f = −7, ∂f/∂w = 5, ∂f/∂x = −2, ∂f/∂b = 1"
-    assert summary("sigmoid_chain").endswith(f"σ = {sigma(1.0):.4g}, ∂σ/∂z = {sigma(1.0) * (1 - sigma(1.0)):.4g}")
+    s = sigmoid(1.0)
+    assert summary("sigmoid_chain").endswith(f"σ = {s:.4g}, ∂σ/∂z = {s * (1 - s):.4g}")

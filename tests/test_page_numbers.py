@@ -11,18 +11,10 @@ from viz.html import export_html
 from viz.names import node_names
 from viz.notation import fmt
 
+from conftest import close
 from test_html_browser import browser, needs_renderer, open_page  # noqa: F401 (browser is a fixture)
 
 INF, NAN = math.inf, math.nan
-
-
-def close(a, b, rel=1e-12):
-    """a and b agree to `rel` relative, or are the same nan / inf / zero."""
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= rel * max(abs(a), abs(b))
 
 
 @pytest.fixture(scope="module")

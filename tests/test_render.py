@@ -12,6 +12,8 @@ from viz import backends, draw_dot, render
 from viz.examples import find, sigmoid_chain, wxb
 from viz.graph import Graph, fmt, node_ids, svg
 
+from conftest import sigmoid
+
 PRESENT = list(backends.available())
 NASTY = 'a<b> | {c} "q" & d\nline2 <script>alert(1)</script> \\N'
 
@@ -248,7 +250,7 @@ def test_rankdir_and_bad_options():
 
 def test_sigmoid_compact_is_one_node_carrying_the_product():
     out = backpropagated(sigmoid_chain(0.5))
-    s = 1 / (1 + math.exp(-0.5))
+    s = sigmoid(0.5)
     source = draw_dot(out, sigmoid="compact").source
     ids = node_ids(out)
     z, root = ids[find(out, "z")], ids[out]

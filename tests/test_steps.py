@@ -11,7 +11,7 @@ from viz.html import frame_svg
 from viz.names import term
 from viz.steps import backward_steps, fmt, forward_steps, load_root, node_names
 
-from conftest import reused_x, wxb_leaves as wxb
+from conftest import reused_x, sigmoid, wxb_leaves as wxb
 
 SVG = "{http://www.w3.org/2000/svg}"
 needs_renderer = pytest.mark.skipif(not backends.available(), reason="no Graphviz renderer")
@@ -75,7 +75,7 @@ def test_composed_sigmoid_walks_the_lecture_chain():
     assert [st.node.op for st in steps] == ["recip", "add", "exp", "mul"]
     # the local gradient along the chain 1/x -> +1 -> exp -> ×(−1), one factor per step
     chain = [st.contributions[0].local for st in steps]
-    sigma = 1 / (1 + math.exp(-1.0))
+    sigma = sigmoid(1.0)
     assert math.prod(chain) == pytest.approx(sigma * (1 - sigma), rel=1e-12)
     assert steps[-1].grads[z] == pytest.approx(0.19661193324148185, rel=1e-12)
     assert "= (−0.1966) · (−1) = 0.1966" in steps[-1].sentence
@@ -222,10 +222,6 @@ def test_load_root_from_a_file(tmp_path):
         backward_steps(3.0)
 
 
-def sigma(z):
-    return 1 / (1 + math.exp(-z))
-
-
 def test_shipped_wxb_example_by_number():
     from viz.examples import find, wxb as shipped
 
@@ -243,16 +239,16 @@ def test_shipped_sigmoid_chain_steps_multiply_to_sigma_prime():
     steps = backward_steps(out)
     assert [s.node.op for s in steps] == ["recip", "add", "exp", "mul"]
     locals_ = [s.contributions[0].local for s in steps]
-    assert math.prod(locals_) == pytest.approx(sigma(0.5) * (1 - sigma(0.5)), rel=1e-12)
-    assert steps[-1].grads[find(out, "z")] == pytest.approx(sigma(0.5) * (1 - sigma(0.5)), rel=1e-12)
+    assert math.prod(locals_) == pytest.approx(sigmoid(0.5) * (1 - sigmoid(0.5)), rel=1e-12)
+    assert steps[-1].grads[find(out, "z")] == pytest.approx(sigmoid(0.5) * (1 - sigmoid(0.5)), rel=1e-12)
 
 
 def test_xor_loss_example_matches_the_hand_computed_net():
     from viz.examples import EXAMPLES, find
 
     loss = EXAMPLES["xor_loss"]()
-    h1, h2 = sigma(5 * 0 + 5 * 1 - 8), sigma(-7 * 0 - 7 * 1 + 3)
-    h = sigma(-11 * h1 - 11 * h2 + 6)
+    h1, h2 = sigmoid(5 * 0 + 5 * 1 - 8), sigmoid(-7 * 0 - 7 * 1 + 3)
+    h = sigmoid(-11 * h1 - 11 * h2 + 6)
     assert loss.data == pytest.approx(-math.log(h), rel=1e-12)
     steps = backward_steps(loss)
     grads = steps[-1].grads
