@@ -66,7 +66,8 @@ def test_train_draws_the_network(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["train", "iris"], "unknown data set 'iris': choose one of xor, moons, spirals"),
+    (["train", "iris"], "unknown data set 'iris': choose one of xor, moons, spirals, circle, gauss, xor-quadrants, "
+                        "spiral"),
     (["train", "xor", "--hidden", "two"], "--hidden takes layer sizes like 2 or 10,10,10"),
     (["train", "xor", "--hidden", "2,-1"], "--hidden takes layer sizes"),
     (["train", "xor", "--activation", "swish"], "--activation 'swish' is not one of sigmoid, sigmoid_fused"),
@@ -78,7 +79,18 @@ def test_train_draws_the_network(tmp_path, capsys):
     (["train", "xor", "--dropout", "1.5", "--steps", "1"], "--dropout must be a probability in [0, 1)"),
     (["train", "xor", "--batch-size", "0", "--steps", "1"], "--batch-size must be an int >= 1 (leave it out for"),
     (["train", "moons", "--test-size", "1.5", "--steps", "1"], "--test-size must be a fraction in (0, 1)"),
-    (["train", "moons", "--noise", "-0.1", "--steps", "1"], "--noise must be a standard deviation >= 0"),
+    (["train", "moons", "--noise", "-0.1", "--steps", "1"], "--noise must be a number >= 0 (a standard deviation, "
+                                                           "or the Playground's fraction 0 … 0.5), got -0.1"),
+    (["train", "circle", "--noise", "inf", "--steps", "1"], "--noise must be a number >= 0"),
+    (["train", "gauss", "--test-size", "0", "--steps", "1"], "--test-size must be a fraction in (0, 1)"),
+    (["train", "circle", "--classes", "3", "--steps", "1"], "--classes must be an int >= 2 (above 2 only for spirals)"),
+    (["train", "circle", "--features", "x1sq,x3", "--steps", "1"],
+     "--features takes names from x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2 separated by commas, got 'x3'"),
+    (["train", "circle", "--features", ",", "--steps", "1"], "--features takes names from x1, x2, x1sq"),
+    (["train", "circle", "--features", "x1sq,x1^2", "--steps", "1"], "--features names a feature twice, got 'x1sq,x1^2'"),
+    (["train", "spiral", "--features", "x1sq", "--boundary", "b.png", "--steps", "1"],
+     "--boundary draws a network of the two coordinates x1, x2; with --features, write the run as a page with --html"),
+    (["train", "xor-quadrants", "--n", "3", "--steps", "1"], "--n must be an int >= 4, got 3"),
     (["train", "xor", "--l2", "-1", "--steps", "1"], "--l2 must be a number >= 0"),
     (["train", "xor", "--output", "identity", "--bias-init", "normal", "--seed", "3", "--steps", "1"],
      "--loss bce needs probabilities: use --output sigmoid (got --output identity)"),
@@ -87,6 +99,59 @@ def test_bad_values_are_one_line_errors(capsys, argv, message):
     err = one_line_error(capsys, argv + ["--no-progress"])
     assert message in err
     assert not any(name in err for name in ("batch_size", "test_size", "output=", "dropout probability p"))
+
+
+# --- TensorFlow Playground's data sets and input features (issue 14) ------------------------------------------------
+
+
+def printed_accuracies(out):
+    """(train accuracy, test accuracy) from train's second line, as the strings printed."""
+    line = next(line for line in out.splitlines() if line.startswith("final cost"))
+    return line.split("accuracy ")[1].split()[0], line.split("test accuracy ")[1]
+
+
+@pytest.mark.parametrize("dataset, name", [("circle", "circle"), ("gauss", "gauss"), ("xor-quadrants", "xor"),
+                                           ("spiral", "spiral")])
+def test_train_on_each_playground_set_prints_fits_accuracies(capsys, dataset, name):
+    from autograd.lab.playground import load
+
+    argv = ["train", dataset, "--hidden", "5", "--activation", "tanh", "--steps", "60", "--lr", "0.3", "--n", "80",
+            "--noise", "0.2", "--test-size", "0.3", "--seed", "4", "--no-progress"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    X_train, X_test, y_train, y_test = load(name, 80, noise=0.2, train_ratio=0.7, seed=4)
+    assert (len(X_train), len(X_test)) == (56, 24)
+    model = MLP(2, [5, 1], activation="tanh", output="sigmoid", seed=4)
+    fit(model, X_train, y_train, lr=0.3, steps=60, seed=4)
+    train_acc, test_acc = evaluate(model, X_train, y_train)[1], evaluate(model, X_test, y_test)[1]
+    assert printed_accuracies(out) == (f"{train_acc:.4f}", f"{test_acc:.4f}")
+    assert out.startswith(f"{dataset}: MLP 2-5-1 (tanh, output sigmoid), sgd lr 0.3, 60 steps, seed 4")
+
+
+def test_features_are_the_networks_inputs(capsys):
+    from autograd.lab.playground import load, with_features
+
+    argv = ["train", "circle", "--features", "x1sq,x2sq,x1x2,sinx1", "--hidden", "0", "--steps", "200", "--lr", "0.3",
+            "--n", "100", "--noise", "0.05", "--l1", "0.001", "--seed", "1", "--no-progress"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("circle: MLP 4-1 on x1^2, x2^2, x1*x2, sin(x1) (sigmoid, output sigmoid), sgd lr 0.3")
+    X_train, X_test, y_train, y_test = load("circle", 100, noise=0.05, train_ratio=0.75, seed=1)
+    features = ["x1^2", "x2^2", "x1*x2", "sin(x1)"]
+    model = MLP(4, [1], activation="sigmoid", seed=1)
+    fit(model, with_features(X_train, features), y_train, lr=0.3, steps=200, l1=0.001, seed=1)
+    train_acc = evaluate(model, with_features(X_train, features), y_train)[1]
+    test_acc = evaluate(model, with_features(X_test, features), y_test)[1]
+    assert printed_accuracies(out) == (f"{train_acc:.4f}", f"{test_acc:.4f}")
+    assert train_acc > 0.9  # a circle is a line in x1², x2²: one unit separates it
+
+
+def test_features_on_the_labs_xor_and_the_library_names(capsys):
+    assert main(["train", "xor", "--features", "x1,x2,x1*x2", "--hidden", "0", "--steps", "500", "--lr", "1",
+                 "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "MLP 3-1 on x1, x2, x1*x2 " in out and "final cost" in out and "accuracy 1.0000" in out
+    assert "[1.0, 1.0] -> " in out  # the points are printed, the network ran on their features
 
 
 # --- chainrule layers: Algorithms 6.3 and 6.4 beside the scalar graph (issue 15) -----------------------------------

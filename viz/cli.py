@@ -35,8 +35,6 @@ EXAMPLE_COMMANDS = (
 
 def _epilog():
     """What `chainrule --help` lists under the subcommands: the examples, the formats, one command each."""
-    from autograd.lab.data import DATASETS
-
     from .backends import ENV_VAR, FORMATS
     from .examples import EXAMPLES
     from .sources import AT_EXAMPLE
@@ -47,7 +45,7 @@ def _epilog():
             f"  \"sigmoid(w*x + b)\" --at {AT_EXAMPLE} (a formula starting with - goes after --)\n"
             f"formats (from the output file's suffix): {', '.join(FORMATS)} (pdf needs Graphviz's dot)\n"
             f"renderer: Graphviz's dot when installed, else graphviz-pure; {ENV_VAR} or --renderer forces one\n"
-            f"data sets (DATASET of train): {', '.join(DATASETS)}\n\n"
+            f"data sets (DATASET of train): {', '.join(_datasets())}\n\n"
             f"for example:\n{commands}\n\n"
             f"chainrule COMMAND --help shows a command's options.")
 
@@ -401,10 +399,13 @@ def _layer_input(text, nin):
 
 def _add_train(sub):
     """`chainrule train xor --hidden 2 --steps 10000`: train an MLP and print its final cost and accuracy."""
-    p = sub.add_parser("train", help="train an MLP on xor, moons or spirals; print the final cost and accuracy",
+    p = sub.add_parser("train", help="train an MLP on the lab's or TensorFlow Playground's data sets; print the "
+                                     "final cost and accuracy",
                        description="Train an MLP with full-batch gradient descent (the lab's setup by default: "
                                    "sigmoid units, N(0, 1) weights, binary cross-entropy, SGD lr 0.1).")
-    p.add_argument("dataset", metavar="DATASET", help="xor (the lab's 4 points), moons or spirals")
+    p.add_argument("dataset", metavar="DATASET",
+                   help="the lab's xor (4 points), moons or spirals; or TensorFlow Playground's circle, gauss, "
+                        "xor-quadrants or spiral")
     _add_model_options(p)
     _add_fit_options(p)
     _add_data_options(p)
@@ -424,7 +425,8 @@ def _add_model_options(p):
 
 def _add_fit_options(p):
     """train's optimization: loss, optimizer, learning rate, steps, batches, seed, mode."""
-    p.add_argument("--loss", default="bce", help="bce, mse or hinge (default bce)")
+    p.add_argument("--loss", default="bce", help="bce, mse, hinge or cross_entropy (default bce; cross_entropy "
+                                                 "for --classes above 2)")
     p.add_argument("--optimizer", default="sgd", help="sgd, momentum or adam (default sgd)")
     p.add_argument("--lr", type=float, default=0.1, help="learning rate (default 0.1)")
     p.add_argument("--steps", type=int, default=10000, help="gradient steps (default 10000)")
@@ -438,10 +440,18 @@ def _add_fit_options(p):
 
 
 def _add_data_options(p):
-    """train's data set: number of points, noise, held-out fraction."""
-    p.add_argument("--n", type=int, default=200, help="points for moons and spirals (default 200)")
-    p.add_argument("--noise", type=float, help="noise std for moons (default 0.1) and spirals (default 0.05)")
-    p.add_argument("--test-size", type=float, default=0.25, help="held-out fraction for moons, spirals (default 0.25)")
+    """train's data set: number of points, noise, held-out fraction, classes, input features."""
+    p.add_argument("--n", type=int, default=200, help="points of every data set but xor (default 200)")
+    p.add_argument("--noise", type=float,
+                   help="moons, spirals: the noise's std (default 0.1, 0.05); circle, gauss, xor-quadrants, spiral: "
+                        "the Playground's noise as a fraction, 0 … 0.5 for its slider 0 … 50 (default 0)")
+    p.add_argument("--test-size", type=float, default=0.25,
+                   help="held-out fraction of every data set but xor (default 0.25; the Playground's "
+                        "ratio of training to test data is 1 − this)")
+    p.add_argument("--features", metavar="NAMES",
+                   help=f"the network's inputs, computed from the points (x1, x2) as in the Playground, "
+                        f"comma-separated from {', '.join(_FEATURE_FLAGS)} (x1sq is x1², x1x2 is x1·x2, sinx1 is "
+                        f"sin x1); default x1,x2. A saved network (--save) takes these columns as its inputs")
     p.add_argument("--classes", type=int, default=2,
                    help="spirals: number of arms (classes); above 2 the net ends in a softmax over them, trained "
                         "with cross-entropy (default 2)")
@@ -473,10 +483,10 @@ def _layer_sizes(text):
 def _check_train_names(args):
     """The data set and every name flag (--activation, --loss, ...) is one the library knows."""
     from autograd import nn
-    from autograd.lab import data
 
-    if args.dataset not in data.DATASETS:
-        raise CliError(f"unknown data set {args.dataset!r}: choose one of {', '.join(data.DATASETS)}")
+    if args.dataset not in _datasets():
+        raise CliError(f"unknown data set {args.dataset!r}: choose one of {', '.join(_datasets())}")
+    args.features = _features(args.features) if args.features is not None else None
     for name, value, table in (("--activation", args.activation, nn.ACTIVATIONS),
                                ("--output", args.output or "sigmoid", {**nn.ACTIVATIONS, "softmax": None}),
                                ("--init", args.init, nn.INITS), ("--bias-init", args.bias_init, nn.INITS),
@@ -500,7 +510,8 @@ def _check_train_numbers(args):
         ("--batch-size", args.batch_size, args.batch_size is None or args.batch_size >= 1,
          "an int >= 1 (leave it out for the full batch)"),
         ("--seed", args.seed, args.seed >= 0, "an int >= 0"),
-        ("--noise", args.noise, args.noise is None or 0 <= args.noise < math.inf, "a standard deviation >= 0"),
+        ("--noise", args.noise, args.noise is None or 0 <= args.noise < math.inf,
+         "a number >= 0 (a standard deviation, or the Playground's fraction 0 … 0.5)"),
         ("--test-size", args.test_size, 0 < args.test_size < 1, "a fraction in (0, 1) such as 0.25"),
     )
     for flag, value, ok, wanted in checks:
@@ -516,6 +527,9 @@ def _check_train_files(args):
                                 ("--graph", args.graph, lambda: FORMATS)):
         if path is not None:
             _check_suffix(flag, path, formats())
+    if args.boundary and args.features:
+        raise CliError("--boundary draws a network of the two coordinates x1, x2; with --features, write the run "
+                       "as a page with --html run.html, which draws the boundary over the points")
 
 
 def _image_formats():
@@ -536,9 +550,13 @@ def _check_suffix(flag, path, formats):
 
 
 def _load_train_data(args):
-    """(X, y, X_test, y_test): the data set, split 1 − test_size / test_size except for xor (no test set)."""
-    from autograd.lab import data
+    """(X, y, X_test, y_test): the data set's points, split 1 − test_size / test_size except for xor (no test set)."""
+    from autograd.lab import data, playground
 
+    if args.dataset in _PLAYGROUND_SETS:
+        X, X_test, y, y_test = playground.load(_PLAYGROUND_SETS[args.dataset], args.n, args.noise or 0.0,
+                                               train_ratio=1.0 - args.test_size, seed=args.seed)
+        return X, y, X_test, y_test
     if args.classes > 2:  # spirals with k arms
         X, y = data.spirals(args.n, classes=args.classes, noise=0.05 if args.noise is None else args.noise,
                             seed=args.seed)
@@ -565,11 +583,12 @@ def _train_model(args, sizes, output, X, y):
     """The MLP trained on X, y as the flags say, and fit's History."""
     from autograd import nn
 
-    model = nn.MLP(X.shape[1], sizes, args.activation, output, args.init, args.bias_init,
+    inputs = _inputs(args, X)
+    model = nn.MLP(inputs.shape[1], sizes, args.activation, output, args.init, args.bias_init,
                    dropout=args.dropout, seed=args.seed)
     if args.html:  # train through the training view, which keeps the snapshots for the page
         return model, _train_with_view(args, model, X, y)
-    history = nn.fit(model, X, y, loss=args.loss, optimizer=args.optimizer, lr=args.lr, steps=args.steps,
+    history = nn.fit(model, inputs, y, loss=args.loss, optimizer=args.optimizer, lr=args.lr, steps=args.steps,
                      l2=args.l2, l1=args.l1, batch_size=args.batch_size, seed=args.seed,
                      progress=False if args.no_progress else None, mode=args.mode)
     return model, history
@@ -580,15 +599,17 @@ def _print_train_result(args, model, history, sizes, output, train, test):
     from autograd import nn
 
     X, y = train
-    cost, acc = nn.evaluate(model, X, y, args.loss)
-    test_acc = nn.evaluate(model, *test, args.loss)[1] if test[0] is not None else None
-    shape = "-".join(str(s) for s in [X.shape[1]] + sizes)
+    inputs = _inputs(args, X)
+    cost, acc = nn.evaluate(model, inputs, y, args.loss)
+    test_acc = nn.evaluate(model, _inputs(args, test[0]), test[1], args.loss)[1] if test[0] is not None else None
+    shape = "-".join(str(s) for s in [inputs.shape[1]] + sizes)
+    shape += f" on {', '.join(args.features)}" if args.features else ""
     print(f"{args.dataset}: MLP {shape} ({args.activation}, output {output}), {args.optimizer} lr {args.lr}, "
           f"{len(history)} steps, seed {args.seed}: {history.seconds:.1f} s")
     print(f"final cost {cost:.6f}, accuracy {acc:.4f}"
           + (f" (train), test accuracy {test_acc:.4f}" if test_acc is not None else ""))
     if args.dataset == "xor":
-        print("outputs " + ", ".join(f"{x.tolist()} -> {h:.4f}" for x, h in zip(X, nn.predict(model, X))))
+        print("outputs " + ", ".join(f"{x.tolist()} -> {h:.4f}" for x, h in zip(X, nn.predict(model, inputs))))
 
 
 def _write_train_plots(args, model, history, X, y):
@@ -615,8 +636,9 @@ def _write_train_graph(args, model, X):
     from .backends import RenderError
     from .graph import render
 
+    names = args.features or [f"x{i + 1}" for i in range(X.shape[1])]
     model.eval()
-    out = model([Value(float(v), f"x{i + 1}") for i, v in enumerate(X[0])])
+    out = model([Value(float(v), name) for v, name in zip(_inputs(args, X)[0], names)])
     out.backward()
     units = sum(len(layer.neurons) for layer in model.layers)
     try:
@@ -676,7 +698,8 @@ def _train_with_view(args, model, X, y):
     """Train through viz.training's view (snapshots every --every steps) for --html; returns the History."""
     from .training import TrainingView
 
-    args.view = TrainingView(model, X, y, every=args.every, title=f"{args.dataset}, hidden {args.hidden}",
+    args.view = TrainingView(model, X, y, every=args.every, features=args.features,
+                             title=f"{args.dataset}, hidden {args.hidden}",
                              loss=args.loss, optimizer=args.optimizer, lr=args.lr, l2=args.l2, l1=args.l1,
                              batch_size=args.batch_size, seed=args.seed, mode=args.mode)
     return args.view.run(args.steps)
@@ -700,3 +723,45 @@ def _render_model(args):
     path = args.output or f"out/{os.path.splitext(os.path.basename(args.model))[0]}.svg"
     collapse = args.collapse or "layer*/neuron*"  # one box per unit; --collapse 0 … for other depths
     print(f"wrote {_draw(root, path, args, cluster=True, sigmoid='compact', collapse=collapse)}")
+
+
+# --- TensorFlow Playground's data sets and input features (issue 14) --------------------------------------------------
+
+# the Playground's data sets by their names here: its "xor" (four quadrants) is xor-quadrants beside the lab's xor
+_PLAYGROUND_SETS = {"circle": "circle", "gauss": "gauss", "xor-quadrants": "xor", "spiral": "spiral"}
+
+# --features: names a shell takes unquoted, for autograd.lab.playground.FEATURES (whose own names work too)
+_FEATURE_FLAGS = {"x1": "x1", "x2": "x2", "x1sq": "x1^2", "x2sq": "x2^2", "x1x2": "x1*x2", "sinx1": "sin(x1)",
+                  "sinx2": "sin(x2)"}
+
+
+def _datasets():
+    """Every DATASET of train: the lab's, then the Playground's."""
+    from autograd.lab.data import DATASETS
+
+    return (*DATASETS, *_PLAYGROUND_SETS)
+
+
+def _features(text):
+    """--features: comma-separated feature names ("x1sq,x2sq") as the names of playground.FEATURES, each once;
+    else a CliError."""
+    from autograd.lab.playground import FEATURES
+
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [name for name in names if name not in _FEATURE_FLAGS and name not in FEATURES]
+    if not names or unknown:
+        shown = repr(unknown[0]) if unknown else "nothing"
+        raise CliError(f"--features takes names from {', '.join(_FEATURE_FLAGS)} separated by commas, got {shown}")
+    features = [_FEATURE_FLAGS.get(name, name) for name in names]
+    if len(set(features)) < len(features):
+        raise CliError(f"--features names a feature twice, got {text!r}: give each once")
+    return features
+
+
+def _inputs(args, X):
+    """The network's inputs for the points X: the --features columns, else X itself (None stays None)."""
+    if X is None or not args.features:
+        return X
+    from autograd.lab.playground import with_features
+
+    return with_features(X, args.features)

@@ -27,7 +27,7 @@ import numpy as np
 from ..compiled import Tape, TapeError, record
 from ..engine import Value, topological_order
 from .dropout import Dropout
-from .losses import PER_EXAMPLE, l2 as l2_penalty
+from .losses import PER_EXAMPLE, l1 as l1_penalty, l2 as l2_penalty
 from .module import Module, structure_version
 
 __all__ = ["compiled_step", "auto_step", "auto_predict", "tape_status", "fingerprint", "AUTO_MIN_NODES",
@@ -39,7 +39,8 @@ AUTO_MIN_NODES = 2_000  # predict: below this many graph nodes in all, recording
 # fit: a step of this many nodes replays several times faster than eager (XOR's 2-10-1 net, 748 nodes: 0.11 ms
 # against 0.9 ms); the lab's smallest nets (2-1, 2-2-1: 60 and 172 nodes) stay on the eager step, the lab's numbers
 AUTO_MIN_STEP_NODES = 300
-_NO_INPUTS = np.empty((1, 0))  # the batch of a tape on the parameters alone (the L2 term)
+_NO_INPUTS = np.empty((1, 0))  # the batch of a tape on the parameters alone (the L1 and L2 terms)
+_PENALTIES = {"l1": l1_penalty, "l2": l2_penalty}  # λ·Σ|w| and λ·Σw², each a tape of its own
 
 
 # --- a model's tapes, and when they stand ---------------------------------------------------------------------
@@ -104,16 +105,23 @@ def _tapes(model):
 
 def tape_status(model):
     """What the compiled modes use for `model`: {use: "compiled: Tape(...)" or "eager: why"}, uses such as
-    "fit bce (training)" and "predict (eval)"; {} before the first use and after a change to the model."""
+    "fit bce (training)", "predict (eval)" and "l1 penalty λ=0.01"; {} before the first use and after a change to
+    the model."""
     entry = _CACHE.get(model)
     if entry is None or entry.fingerprint != fingerprint(model):
         return {}
     status = {}
     for key, item in entry.items.items():
-        mode = "training" if key[-1] else "eval"
-        use = f"fit {getattr(key[1], '__name__', key[1])} ({mode})" if key[0] == "fit" else f"{key[0]} ({mode})"
-        status[use] = f"compiled: {item!r}" if isinstance(item, Tape) else f"eager: {item}"
+        status[_use(key)] = f"compiled: {item!r}" if isinstance(item, Tape) else f"eager: {item}"
     return status
+
+
+def _use(key):
+    """A key of _Tapes.items in words: "fit bce (training)", "predict (eval)", "l1 penalty λ=0.01"."""
+    if key[0] in _PENALTIES:
+        return f"{key[0]} penalty λ={key[1]:g}"
+    mode = "training" if key[-1] else "eval"
+    return f"fit {getattr(key[1], '__name__', key[1])} ({mode})" if key[0] == "fit" else f"{key[0]} ({mode})"
 
 
 # --- recording ---------------------------------------------------------------------------------------------------
@@ -214,10 +222,10 @@ def _choose(tapes, key, make):
 # --- the steps ------------------------------------------------------------------------------------------------------
 
 
-def _eager_step(model, X, y, loss_fn, optimizer, l2):
+def _eager_step(model, X, y, loss_fn, optimizer, l2, l1):
     from .train import _step_eager  # train imports this module
 
-    return _step_eager(model, X, y, loss_fn, optimizer, l2)
+    return _step_eager(model, X, y, loss_fn, optimizer, l2, l1)
 
 
 def _replay(tape, X, y):
@@ -230,44 +238,55 @@ def _replay(tape, X, y):
     return terms, outputs, tape.form.first_problem(outputs, y)
 
 
-def _finish(tape, tapes, model, terms, outputs, optimizer, l2):
+def _finish(tape, tapes, model, terms, outputs, optimizer, l2, l1):
     """Backward and update after a clean replay, as the eager step: returns (cost, outputs)."""
     n = len(terms)
     optimizer.zero_grad()
     tape.backward(tape.form.factor / n, input_grads=False)
     cost = sum(terms.tolist()) * (tape.form.factor / n)  # eager's order: t1 + t2 + ..., then × factor/n
-    if l2:
-        key = ("l2", l2)
-        if key not in tapes.items:
-            tapes.items[key] = Tape(l2_penalty(model.weights(), l2), [], params=model.weights())
-        cost += tapes.items[key].sum(_NO_INPUTS)
+    for name, lam in (("l1", l1), ("l2", l2)):  # eager's order: loss + L1 term + L2 term
+        if lam:
+            cost += _penalty_tape(tapes, model, name, lam).sum(_NO_INPUTS)
     optimizer.step()
     return cost, outputs.tolist()
 
 
-def _step_on(tape, tapes, model, X, y, loss_fn, optimizer, l2, fall_back):
+def _penalty_tape(tapes, model, name, lam):
+    """The tape of the penalty `name` ("l1" or "l2") with λ = lam on the model's weights, recorded once.
+
+    Recorded from the eager penalty itself, so the replay takes the engine's derivatives: for |w| = max(w, −w)
+    at w = 0 the tie gives ½ to each side, a gradient of ½·1 + ½·(−1) = 0, as in the eager step.
+    """
+    key = (name, lam)
+    if key not in tapes.items:
+        weights = model.weights()
+        tapes.items[key] = Tape(_PENALTIES[name](weights, lam), [], params=weights)
+    return tapes.items[key]
+
+
+def _step_on(tape, tapes, model, X, y, loss_fn, optimizer, penalties, fall_back):
     """One step on the tape; the eager step where the eager loss would raise (and, with fall_back, where the
-    replay raises), so that errors are the eager step's."""
+    replay raises), so that errors are the eager step's. penalties: (l2, l1), the λs of the step."""
     Xa, ya = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
     try:
         terms, outputs, problem = _replay(tape, Xa, ya)
     except (ValueError, ArithmeticError):
         if not fall_back:
             raise
-        return _eager_step(model, X, y, loss_fn, optimizer, l2)
+        return _eager_step(model, X, y, loss_fn, optimizer, *penalties)
     if not np.isfinite(outputs).all():
         return math.nan, outputs.tolist()  # as the eager step: no cost, no update (fit stops with the fix)
     if problem is not None:
-        return _eager_step(model, X, y, loss_fn, optimizer, l2)
-    return _finish(tape, tapes, model, terms, outputs, optimizer, l2)
+        return _eager_step(model, X, y, loss_fn, optimizer, *penalties)
+    return _finish(tape, tapes, model, terms, outputs, optimizer, *penalties)
 
 
-def compiled_step(model, X, y, loss_fn, optimizer, l2):
+def compiled_step(model, X, y, loss_fn, optimizer, l2, l1=0.0):
     """One step of `fit` on the model's loss tape: `STEP_MODES`' signature, returns (cost, outputs).
 
     One tape serves every example: one example's loss term with its target as an input, recorded on the first
-    step (and again after a change to the model), replayed on the batch with seed factor/n; the L2 term is a tape
-    of its own. Same cost and gradients as the eager step, to rounding. Raises TapeError for a model or loss the
+    step (and again after a change to the model), replayed on the batch with seed factor/n; the L1 and L2 terms
+    are tapes of their own. Same cost and gradients as the eager step, to rounding. Raises TapeError for a model or loss the
     tape cannot replay (a custom loss, several outputs, a graph that depends on the data through Python).
     """
     tapes = _tapes(model)
@@ -275,10 +294,10 @@ def compiled_step(model, X, y, loss_fn, optimizer, l2):
     tape = tapes.items.get(key)
     if not isinstance(tape, Tape):
         tape = tapes.items[key] = _record_loss(model, loss_fn, np.asarray(X, dtype=float), np.asarray(y, dtype=float))
-    return _step_on(tape, tapes, model, X, y, loss_fn, optimizer, l2, fall_back=False)
+    return _step_on(tape, tapes, model, X, y, loss_fn, optimizer, (l2, l1), fall_back=False)
 
 
-def auto_step(model, X, y, loss_fn, optimizer, l2):
+def auto_step(model, X, y, loss_fn, optimizer, l2, l1=0.0):
     """`compiled_step` where it is exact and pays, else the eager step (same signature, same numbers).
 
     Eager for small steps (fewer than AUTO_MIN_STEP_NODES nodes: XOR's 2-2-1 net on 4 points) and wherever the tape
@@ -294,8 +313,8 @@ def auto_step(model, X, y, loss_fn, optimizer, l2):
             choice = _choose(tapes, key, lambda: _record_loss(model, loss_fn, np.asarray(X, dtype=float),
                                                               np.asarray(y, dtype=float)))
     if isinstance(choice, Tape):
-        return _step_on(choice, tapes, model, X, y, loss_fn, optimizer, l2, fall_back=True)
-    return _eager_step(model, X, y, loss_fn, optimizer, l2)
+        return _step_on(choice, tapes, model, X, y, loss_fn, optimizer, (l2, l1), fall_back=True)
+    return _eager_step(model, X, y, loss_fn, optimizer, l2, l1)
 
 
 def auto_predict(model, X):

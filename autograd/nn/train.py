@@ -7,6 +7,7 @@ way of running a step (e.g. a compiled batch mode) can be registered in `STEP_MO
 import math
 import sys
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -53,17 +54,20 @@ def accuracy(outputs, targets, threshold=0.5):
     return hits / len(targets)
 
 
-def _step_eager(model, X, y, loss_fn, optimizer, l2):
+def _step_eager(model, X, y, loss_fn, optimizer, l2, l1=0.0):
     """One gradient-descent step on the examples X (lists of floats) with targets y: returns (cost, outputs).
 
-    Outputs that are not finite have no cost (a loss may refuse them): it returns (nan, outputs) without an
-    update, and `fit` stops, as it does for the compiled step.
+    The cost is loss + λ₁·Σ|w| (when l1) + λ₂·Σw² (when l2), in that order. Outputs that are not finite have no
+    cost (a loss may refuse them): it returns (nan, outputs) without an update, and `fit` stops, as it does for
+    the compiled step.
     """
     outputs = [model(x) for x in X]
     if not all(math.isfinite(out.data) for out in outputs if isinstance(out, Value)):
         return math.nan, [_numbers(out) for out in outputs]
     with name_scope("cost"):
         cost = loss_fn(outputs, y)
+        if l1:
+            cost = cost + l1_penalty(model.weights(), l1)
         if l2:
             cost = cost + l2_penalty(model.weights(), l2)
     optimizer.zero_grad()
@@ -77,18 +81,19 @@ def _numbers(out):
     return [o.data for o in out] if isinstance(out, list) else out.data
 
 
-def _compiled(model, X, y, loss_fn, optimizer, l2):
+def _compiled(model, X, y, loss_fn, optimizer, l2, l1=0.0):
     from .modes import compiled_step  # the batch replay of one example's graph; see autograd.nn.modes
 
-    return compiled_step(model, X, y, loss_fn, optimizer, l2)
+    return compiled_step(model, X, y, loss_fn, optimizer, l2, l1)
 
 
-def _auto(model, X, y, loss_fn, optimizer, l2):
+def _auto(model, X, y, loss_fn, optimizer, l2, l1=0.0):
     from .modes import auto_step  # compiled where the tape is exact, else eager
 
-    return auto_step(model, X, y, loss_fn, optimizer, l2)
+    return auto_step(model, X, y, loss_fn, optimizer, l2, l1)
 
 
+# a step: (model, X, y, loss_fn, optimizer, l2, l1=0.0) -> (cost, outputs), one update of the model
 STEP_MODES = {"eager": _step_eager, "compiled": _compiled, "auto": _auto}
 
 
@@ -154,15 +159,6 @@ def _prepare_classes(model, X, y):
     return X.tolist(), Y.tolist(), cross_entropy, None
 
 
-def _with_l1(loss_fn, model, l1):
-    """The loss plus the L1 penalty λ·Σ|w| over the model's weights (a function of no replayable form: eager)."""
-
-    def loss_with_l1(outputs, targets):
-        return loss_fn(outputs, targets) + l1_penalty(model.weights(), l1)
-
-    return loss_with_l1
-
-
 def _prepare(model, X, y, loss):
     """X, y as lists of floats, the loss function and the accuracy threshold (0 for hinge's ±1 labels).
 
@@ -217,8 +213,8 @@ def fit(model, X, y, loss="bce", optimizer="sgd", lr=0.1, steps=1000, l2=0.0, ba
         softmax model, y class indices 0 … k−1 or one-hot rows; accuracy by argmax), or a function.
     optimizer: "sgd", "momentum" (SGD, μ = 0.9), "adam", or an Optimizer built on model.parameters().
     l2: λ of the penalty λ·Σw² over the weights (`model.weights()`, biases excluded), added to the cost.
-    l1: λ of the penalty λ·Σ|w| over the same weights (|w| = max(w, −w): gradient ±λ, 0 at w = 0); a step
-        with it runs eagerly (the compiled tape knows the L2 term only).
+    l1: λ of the penalty λ·Σ|w| over the same weights (|w| = max(w, −w): gradient ±λ, 0 at w = 0, where max
+        gives ½ to each side of a tie); compiled like the L2 term, as a tape of its own.
     batch_size: None for full-batch gradient descent (the lab's); else shuffled minibatches drawn
         with `seed`/`rng`; history then records each minibatch's cost and accuracy.
     callback(step, model, history): called after every step (step counts from 0); return True to stop.
@@ -231,52 +227,77 @@ def fit(model, X, y, loss="bce", optimizer="sgd", lr=0.1, steps=1000, l2=0.0, ba
     The model trains in training mode (dropout on); its previous mode is restored at the end.
     A diverged run (an output or the cost is nan or ±inf) stops with a ValueError naming the step: lower lr.
     """
-    steps, lr, l2, threshold = _check_fit_numbers(steps, lr, l2, threshold)
+    steps, lr, l2, l1, threshold = _check_fit_numbers(steps, lr, l2, l1, threshold)
     if batch_size is not None:
         batch_size = integer("batch_size", batch_size, 1, hint="or None for the full batch")
     if mode not in STEP_MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(STEP_MODES)}")
     X, y, loss_fn, default_threshold = _prepare(model, X, y, loss)
-    threshold = default_threshold if threshold is None else threshold
-    l1 = number("l1", l1, minimum=0, hint="0 means no penalty")
-    if l1:
-        loss_fn = _with_l1(loss_fn, model, l1)
-    step_fn = STEP_MODES[mode]
     optimizer = _check_optimizer(make_optimizer(optimizer, model.parameters(), lr), model)
+    run = _Run(model, X, y, loss_fn, STEP_MODES[mode], optimizer, l2, l1,
+               default_threshold if threshold is None else threshold)
     batches = _batches(len(X), batch_size, make_rng(seed, rng))
-    history, bar = History(), _progress_bar(progress, steps)
-    was_training, start = model.training, time.perf_counter()
-    model.train()
+    return _train(run, steps, batches, callback, _progress_bar(progress, steps))
+
+
+@dataclass
+class _Run:
+    """What every step of one `fit` call uses: the model, the prepared data and loss, the step function, the
+    optimizer, the penalties' λs and the accuracy threshold (None: argmax over k outputs)."""
+
+    model: object
+    X: list
+    y: list
+    loss_fn: object
+    step_fn: object
+    optimizer: object
+    l2: float
+    l1: float
+    threshold: object
+
+
+def _train(run, steps, batches, callback, bar):
+    """The loop of `fit`: `steps` steps in training mode (the model's mode restored after), each recorded in a
+    History, until the callback returns True; the last update's parameters are checked finite."""
+    history = History()
+    was_training, start = run.model.training, time.perf_counter()
+    run.model.train()
     try:
         for step in range(steps):
-            idx = next(batches)
-            Xb, yb = (X, y) if idx is None else ([X[i] for i in idx], [y[i] for i in idx])
-            cost, outputs = step_fn(model, Xb, yb, loss_fn, optimizer, l2)
-            _check_finite(step, cost, outputs, optimizer)
-            history.cost.append(cost)
-            history.accuracy.append(accuracy(outputs, yb, threshold))
+            _take_step(run, step, next(batches), history)
             if bar is not None:
                 bar.update(1)
-                bar.set_postfix_str(f"cost={cost:.4f}", refresh=False)
-            if callback is not None and callback(step, model, history):
+                bar.set_postfix_str(f"cost={history.cost[-1]:.4f}", refresh=False)
+            if callback is not None and callback(step, run.model, history):
                 break
-        _check_parameters(model, step, optimizer)  # the last update is checked by no later forward pass
+        _check_parameters(run.model, step, run.optimizer)  # the last update is checked by no later forward pass
     finally:
         history.seconds = time.perf_counter() - start
-        model.train(was_training)
+        run.model.train(was_training)
         if bar is not None:
             bar.close()
     return history
 
 
-def _check_fit_numbers(steps, lr, l2, threshold):
-    """fit's numeric arguments, checked: (steps, lr, l2, threshold) as int and floats (threshold may be None)."""
+def _take_step(run, step, idx, history):
+    """One step on the batch of rows idx (None: every row); a diverged step raises, else its cost and accuracy
+    go into history."""
+    Xb, yb = (run.X, run.y) if idx is None else ([run.X[i] for i in idx], [run.y[i] for i in idx])
+    cost, outputs = run.step_fn(run.model, Xb, yb, run.loss_fn, run.optimizer, run.l2, run.l1)
+    _check_finite(step, cost, outputs, run.optimizer)
+    history.cost.append(cost)
+    history.accuracy.append(accuracy(outputs, yb, run.threshold))
+
+
+def _check_fit_numbers(steps, lr, l2, l1, threshold):
+    """fit's numeric arguments, checked: (steps, lr, l2, l1, threshold) as int and floats (threshold may be None)."""
     steps = positive_int("steps", steps)
     lr = number("lr (the learning rate)", lr, above=0)
     l2 = number("l2", l2, minimum=0, hint="0 means no penalty")
+    l1 = number("l1", l1, minimum=0, hint="0 means no penalty")
     if threshold is not None:
         threshold = number("threshold", threshold, hint="an output above it predicts class 1")
-    return steps, lr, l2, threshold
+    return steps, lr, l2, l1, threshold
 
 
 def _check_optimizer(optimizer, model):
