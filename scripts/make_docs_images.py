@@ -5,7 +5,9 @@
 - docs/wxb.svg: f = w·x + b after backward() (the picture at the top);
 - docs/neuron.svg: y = σ(w1·x1 + w2·x2 + b), the sigmoid drawn as its four primitives;
 - docs/xor.png: the learned 2-2-1 XOR net's output over the plane (the README's XOR example, seed 17);
-- docs/vanishing.png: mean |∂cost/∂W| per layer at init, sigmoid against ReLU (the README's experiment).
+- docs/vanishing.png: mean |∂cost/∂W| per layer at init, sigmoid against ReLU (the README's experiment);
+- docs/xor_gates.svg: XOR = AND(NAND(x1, x2), OR(x1, x2)), each unit boxed by its name scope;
+- docs/spirals3.png: a 3-class spirals net's decision regions (the README's multi-class example).
 
 Graphs are drawn with graphviz-pure when it is installed, because it writes the same bytes on every machine
 (so a file only changes when the drawing does); else with Graphviz's dot. Plots need matplotlib.
@@ -18,7 +20,7 @@ DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT))
 
 from viz import backends, render  # noqa: E402  (after the path fix, so a plain checkout works)
-from viz.examples import neuron, wxb  # noqa: E402
+from viz.examples import neuron, wxb, xor_gates  # noqa: E402
 
 
 def graph_pictures():
@@ -29,6 +31,9 @@ def graph_pictures():
         root = example()
         root.backward()
         paths.append(render(root, DOCS / f"{name}.svg", renderer=renderer))
+    gates = xor_gates()
+    gates.backward()
+    paths.append(render(gates, DOCS / "xor_gates.svg", renderer=renderer, cluster=True, sigmoid="compact"))
     return paths
 
 
@@ -52,7 +57,19 @@ def plot_pictures():
     boundary = plot_decision_boundary(model, X, y, title="learned 2-2-1 net on XOR", figsize=(4.6, 3.8))
     layers = vanishing_gradients(steps=500).layers
     fading = plot_layers(layers, ylabel="mean |∂cost/∂W| at init", title="9 hidden layers of 5 on XOR")
-    return [_save(boundary, "xor.png"), _save(fading, "vanishing.png")]
+    return [_save(boundary, "xor.png"), _save(fading, "vanishing.png"), _save(three_classes(), "spirals3.png")]
+
+
+def three_classes():
+    """The README's multi-class example: MLP(2, [24, 24, 3]) with softmax on 3-class spirals, 500 Adam steps."""
+    from autograd.lab.data import spirals
+    from autograd.nn import MLP, fit
+    from viz.plots import plot_decision_boundary
+
+    X, y = spirals(200, classes=3, seed=0)
+    model = MLP(2, [24, 24, 3], activation="tanh", output="softmax", seed=0)
+    fit(model, X, y, loss="cross_entropy", optimizer="adam", lr=0.02, steps=500, progress=False)
+    return plot_decision_boundary(model, X, y, title="3-class spirals, 2-24-24-3 softmax", figsize=(4.6, 3.8))
 
 
 def main():
