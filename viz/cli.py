@@ -271,11 +271,22 @@ def _add_step(sub):
                                    "a Value.")
     _add_step_source(p)
     p.add_argument("--all", action="store_true", help="print every step without waiting (for pipes)")
+    mode = p.add_mutually_exclusive_group()  # the learner modes (viz.modes), issue 13
+    mode.add_argument("--quiz", action="store_true", help="predict each number of the backward pass before it is "
+                                                          "shown: type it and Enter (works in a pipe)")
+    mode.add_argument("--forward-mode", metavar="LEAF", help="step forward-mode tangents ∂node/∂LEAF instead")
 
     def run(args):
         from .terminal import step_through_terminal
 
-        step_through_terminal(_load_source(args), forward=args.forward, show_all=args.all)
+        root = _load_source(args)
+        if args.quiz and (args.all or args.forward):
+            raise CliError("--quiz asks about the backward pass one question at a time: drop --all and --forward")
+        try:
+            step_through_terminal(root, forward=args.forward, show_all=args.all, quiz=args.quiz,
+                                  forward_mode=args.forward_mode)
+        except ValueError as e:  # --forward-mode names no input
+            raise CliError(f"--forward-mode: {e}") from None
 
     p.set_defaults(run=run)
 

@@ -74,8 +74,8 @@ class TangentStep:
     """One step of forward mode: `node`'s tangent ∂node/∂leaf, now known.
 
     `terms` are its inputs' contributions (empty for a leaf), `tangents` every tangent known after this
-    step, `sentence` the chain rule in words. The last step (the root) also has `backward`, the gradient
-    backward() finds, which the sentence says it equals.
+    step, `sentence` the chain rule in words, `leaf` the input varied (tangent 1). The last step (the
+    root) also has `backward`, the gradient backward() finds, which the sentence says it equals.
     """
 
     index: int
@@ -88,6 +88,7 @@ class TangentStep:
     tangents: dict = field(default_factory=dict)
     backward: float = None
     kind: str = "tangent"
+    leaf: Value = None
 
     def __repr__(self):
         return f"TangentStep({self.index}: {self.sentence})"
@@ -134,12 +135,12 @@ def tangent_steps(root, leaf, names=None):
         known[node] = tangent[node]
         sentence = _tangent_sentence(label, leaf, node, tangent[node], terms)
         steps.append(TangentStep(len(steps), node, label[node], node.data, tangent[node], terms, sentence,
-                                 dict(known)))
+                                 dict(known), leaf=leaf))
     gradient = _backward_gradient(root, leaf, names)
     last = steps[-1]
     steps[-1] = TangentStep(last.index, last.node, last.name, last.value, last.tangent, last.terms,
                             last.sentence + _agreement(label, root, leaf, last.tangent, gradient),
-                            last.tangents, gradient)
+                            last.tangents, gradient, leaf=leaf)
     return steps
 
 

@@ -5,6 +5,10 @@ far, the current node in yellow and the inputs receiving gradient in red (colour
 terminal). Keys: Enter or n next, b back, q quit. Works over any plain terminal (one key at a time when
 stdin is a terminal, else one line at a time); `show_all` prints every screen without waiting, and in a
 pipe without colour codes.
+
+Two learner modes (viz.modes): `forward_mode=LEAF` steps the tangents ∂node/∂LEAF forward instead
+(`chainrule step wxb --forward-mode w`), and `quiz=True` asks each number of the backward pass before
+it is shown, one typed line per answer, and keeps the score (`chainrule step wxb --quiz`).
 """
 import os
 import shutil
@@ -12,6 +16,7 @@ import sys
 
 from autograd import topological_order
 
+from .modes import Quiz, tangent_steps
 from .notation import fmt, op_text
 from .steps import backward_steps, node_names
 
@@ -45,6 +50,8 @@ def _rows(step, order, names, room=None):
     role is "current" (the step's node), "receiving" (an input getting local × g), "reading" (an input the
     forward step reads), "pending" (not computed / gradient not final) or None.
     """
+    if step.kind == "tangent":
+        return _tangent_rows(step, order, names, room)
     rows = [(("", "node", "op", "value", "grad", ""), None)]
     changed = {c.parent: c for c in step.contributions}
     shown = _visible(step, order, None if room is None else max(room - 3, 3))  # leave room for the ⋮ rows
@@ -75,6 +82,30 @@ def _rows(step, order, names, room=None):
     return rows
 
 
+def _tangent_rows(step, order, names, room=None):
+    """The rows of a forward-mode step: each node's tangent ∂node/∂leaf once known, "?" after the step's node."""
+    leaf = step.leaf
+    rows = [(("", "node", "op", "value", f"∂/∂{names[leaf]}", ""), None)]
+    shown = set(_visible(step, order, None if room is None else max(room - 3, 3)))
+    previous = -1
+    for j, v in enumerate(order):
+        if v not in shown:
+            continue
+        if j != previous + 1:
+            rows.append((("", "⋮", "", "", "", ""), None))
+        previous = j
+        known = v in step.tangents
+        role = ("current" if v is step.node else "reading" if v in step.node.parents else
+                None if known else "pending")
+        op = op_text(v) if v.op else "input" if v.label else "const"
+        note = "seed" if v is leaf else ""
+        rows.append((("►" if v is step.node else "", names[v], op, fmt(v.data),
+                      fmt(step.tangents[v]) if known else "?", note), role))
+    if previous != len(order) - 1:
+        rows.append((("", "⋮", "", "", "", ""), None))
+    return rows
+
+
 def _lines(step, order, names, room=None):
     """The table as (text line, role) pairs, columns padded to their widest cell."""
     rows = _rows(step, order, names, room)
@@ -87,9 +118,12 @@ def _table(step, order, names, room=None):
     return "\n".join(line for line, _ in _lines(step, order, names, room))
 
 
-def _head(steps, i):
+def _head(steps, i, names):
     step = steps[i]
-    what = "forward: computing values" if step.kind == "forward" else "backward: the chain rule"
+    if step.kind == "tangent":
+        what = f"forward mode: tangents ∂node/∂{names[step.leaf]}"
+    else:
+        what = "forward: computing values" if step.kind == "forward" else "backward: the chain rule"
     return f"Step {i + 1} / {len(steps)}  ({what})\n\n{step.sentence}\n\n"
 
 
@@ -107,7 +141,7 @@ def screen(steps, i, order, names, size=None):
 
     size: (columns, lines) of the terminal; the table then lists only the rows that fit.
     """
-    head = _head(steps, i)
+    head = _head(steps, i, names)
     return head + _table(steps[i], order, names, _room(head, size)) + "\n"
 
 
@@ -115,7 +149,7 @@ def _styled_screen(steps, i, order, names, size=None):
     """Screen i as rich Text: the same text as `screen`, the current node and its inputs in colour."""
     from rich.text import Text
 
-    head = _head(steps, i)
+    head = _head(steps, i, names)
     text = Text(head)
     for line, role in _lines(steps[i], order, names, _room(head, size)):
         text.append(line + "\n", style=STYLES[role])
@@ -148,17 +182,28 @@ def _console(out):
     return Console(file=out, highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 
-def step_through_terminal(root, forward=False, show_all=False, stdin=None, out=None, names=None):
+def step_through_terminal(root, forward=False, show_all=False, stdin=None, out=None, names=None, quiz=False,
+                          forward_mode=None):
     """Walk root's chain-rule steps in the terminal (`forward` puts the forward pass first).
 
     The current node is highlighted in yellow and the inputs receiving gradient in red (through rich; no
     colour codes when `out` is not a terminal). With `show_all`, print every step one after another and
-    return at once. `names` ({Value: name}) names unlabelled nodes.
+    return at once. `names` ({Value: name}) names unlabelled nodes. `forward_mode` (an input's name or
+    the Value) steps forward-mode tangents from that input instead; `quiz=True` asks each number of the
+    backward pass before showing it, reading one answer per line from `stdin` (see `quiz_terminal`).
     """
     stdin, out = stdin or sys.stdin, out or sys.stdout
+    if quiz and (forward_mode is not None or show_all):
+        raise ValueError("quiz=True asks about the backward pass step by step: it goes with neither forward_mode "
+                         "nor show_all")
+    if quiz:
+        return quiz_terminal(root, stdin, out, names)
     order = topological_order(root)
     names = node_names(root, names, order)
-    steps = backward_steps(root, forward=forward, names=names)
+    if forward_mode is not None:
+        steps = tangent_steps(root, forward_mode, names)
+    else:
+        steps = backward_steps(root, forward=forward, names=names)
     console = _console(out)
     if show_all:
         for i in range(len(steps)):
@@ -166,6 +211,11 @@ def step_through_terminal(root, forward=False, show_all=False, stdin=None, out=N
         console.print(_summary(root, steps, names), end="")
         out.flush()
         return
+    _walk(root, steps, order, names, stdin, out, console)
+
+
+def _walk(root, steps, order, names, stdin, out, console):
+    """One screen at a time, one key at a time: next, back, quit; the summary after the last step."""
     clear = CLEAR if out.isatty() and os.environ.get("TERM", "") != "dumb" else "\n"
     i = 0
     size = tuple(shutil.get_terminal_size()) if out.isatty() else None
@@ -193,8 +243,75 @@ def step_through_terminal(root, forward=False, show_all=False, stdin=None, out=N
 
 
 def _summary(root, steps, names):
-    """The final gradients of the labelled nodes (all nodes if none is labelled)."""
+    """The final gradients of the labelled nodes (all nodes if none is labelled); forward mode's one derivative."""
+    if steps[-1].kind == "tangent":
+        return f"\ndone: ∂{names[root]}/∂{names[steps[-1].leaf]} = {fmt(steps[-1].tangent)}, as backward() finds\n"
     grads = steps[-1].grads
     shown = [v for v in topological_order(root) if v.label and v is not root] or list(grads)
     parts = ", ".join(f"∂{names[root]}/∂{names[v]} = {fmt(grads[v])}" for v in shown)
     return f"\ndone: {parts}\n"
+
+
+# --- predict, then reveal ---------------------------------------------------------------------------------------
+
+QUIZ_KEYS = "type a number (5, −2, 0.25 or 1/4) and Enter   [Enter alone] reveal   [q] quit"
+
+
+def _quiz_screen(quiz, root, order, names):
+    """The question being asked over the node table as it stands before its step (no answer shown)."""
+    q = quiz.question
+    before = quiz.steps[q.step - 1] if q.step else None
+    step = quiz.steps[q.step]
+    head = (f"Question {quiz.position + 1} / {len(quiz.questions)}  (backward step {q.step + 1} / "
+            f"{len(quiz.steps)}, score {quiz.score}/{quiz.position})\n\n{q.prompt}\n\n")
+    grads = dict(before.grads) if before else {v: 1.0 if v is root else 0.0 for v in order}
+    for c in step.contributions:  # what this step passed on that is revealed already
+        if all(k < quiz.position for k, other in enumerate(quiz.questions)
+               if other.step == q.step and other.slot == c.slot):
+            grads[c.parent] = c.after
+    rows = [("", "node", "op", "value", "grad so far")]
+    for v in order:
+        marker = "►" if v is step.node else "→" if v is q.parent else ""
+        op = op_text(v) if v.op else "input" if v.label else "const"
+        rows.append((marker, names[v], op, fmt(v.data), fmt(grads[v])))
+    return head, rows
+
+
+def quiz_terminal(root, stdin=None, out=None, names=None):
+    """Predict, then reveal, in a terminal: each question of `viz.modes.Quiz(root)` in turn.
+
+    A line with a number answers it (checked to 1e-3 relative; right or wrong, the number is revealed
+    and the score shown); an empty line gives it up; q (or the end of input) stops. Works in a pipe:
+    `printf '1\n1\n' | chainrule step wxb --quiz`. Returns the Quiz.
+    """
+    stdin, out = stdin or sys.stdin, out or sys.stdout
+    order = topological_order(root)
+    names = node_names(root, names, order)
+    quiz = Quiz(root, names=names)
+    console = _console(out)
+    while not quiz.done:
+        head, rows = _quiz_screen(quiz, root, order, names)
+        console.print(head + _table_text(rows), end="")
+        out.write(QUIZ_KEYS + "\n> ")
+        out.flush()
+        line = stdin.readline()
+        if not line or line.strip().lower() in ("q", "quit"):
+            out.write(f"\nquit: score {quiz.score}/{quiz.position}\n")
+            out.flush()
+            return quiz
+        try:
+            verdict = quiz.answer(line.strip()) if line.strip() else quiz.reveal()
+        except ValueError as e:
+            out.write(f"{e}\n\n")
+            continue
+        style = "bold green" if verdict.right else "bold red"
+        console.print(verdict.sentence, style=style if verdict.given is not None else "", end="\n\n")
+    out.write(f"done: {quiz.score} of {len(quiz.questions)} right\n")
+    out.flush()
+    return quiz
+
+
+def _table_text(rows):
+    """Rows of cells lined up in columns, as the step table is."""
+    widths = [max(len(cells[k]) for cells in rows) for k in range(len(rows[0]))]
+    return "\n".join(" ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip() for cells in rows) + "\n\n"

@@ -3,15 +3,19 @@
 The widget is the standalone page's front end, not a second one: an anywidget (which ships one JavaScript
 module to JupyterLab, Notebook, VS Code and Colab) whose module is viz/page/page.js itself, with the graph
 as data and its one SVG layout as synced traits. Everything the page does works in the notebook: steps,
-play, click to jump, edit an input and watch every number update. The leaf values the learner types come
-back to Python: `widget.values()`. Needs anywidget: pip install "chainrule[widgets]".
+play, click to jump, edit an input and watch every number update, and the learner modes: the quiz
+(predict, then reveal), forward mode and every path's product. The leaf values the learner types come
+back to Python: `widget.values()`. Above the page, a box takes an expression and its leaf values
+("sigmoid(w*x + b)" at "w=-2, x=5, b=3"): Python parses it (`autograd.parse`) and sends the new graph and
+its layout; a bad one shows parse's message in the widget. Needs anywidget: pip install "chainrule[widgets]".
 """
+import re
 from functools import lru_cache
 
 from autograd import PRIMITIVES, Value, topological_order
 from autograd.forward import chain_term
 
-from .html import asset, graph_data, json_number, layout_svg
+from .html import MODES, asset, graph_data, json_number, layout_svg
 from .names import node_names
 
 __all__ = ["step_through", "evaluate"]
@@ -67,7 +71,8 @@ def evaluate(graph, leaves=None):
 
 @lru_cache(maxsize=None)
 def _widget_class():
-    """The widget class, made on first use so that importing viz never needs anywidget."""
+    """The widget class, made on first use so that importing viz never needs anywidget (hence its whole
+    class body in one function)."""
     anywidget = _anywidget()
     import traitlets
 
@@ -82,6 +87,54 @@ def _widget_class():
         svg = traitlets.Unicode().tag(sync=True)
         leaves = traitlets.Dict().tag(sync=True)
         step = traitlets.Int(1).tag(sync=True)
+        mode = traitlets.Enum(MODES, "steps").tag(sync=True)  # the learner mode shown
+        leaf = traitlets.Unicode("").tag(sync=True)  # the input forward mode and the paths start from
+        score = traitlets.Dict().tag(sync=True)  # in the quiz: {"score", "asked", "total"}
+        expression = traitlets.Dict().tag(sync=True)  # typed in the widget: {"expression", "at"}
+        error = traitlets.Unicode("").tag(sync=True)  # why the typed expression was not drawn
+        layout = traitlets.Dict().tag(sync=False)  # how the graph is laid out: renderer, rankdir, cluster
+
+        @traitlets.observe("expression")
+        def _typed(self, change):
+            typed = change["new"] or {}
+            self._draw(typed.get("expression", ""), typed.get("at", ""))
+
+        @traitlets.validate("leaf")
+        def _known_leaf(self, proposal):
+            inputs = [n["name"] for n in self.graph.get("nodes", ()) if "op" not in n and not n["constant"]]
+            if proposal["value"] and proposal["value"] not in inputs:
+                raise traitlets.TraitError(f"leaf {proposal['value']!r} is not an input; the inputs are "
+                                           f"{', '.join(inputs)}")
+            return proposal["value"]
+
+        def draw(self, expression, at=""):
+            """Draw the graph of `expression` at the values `at` ("w=-2, x=5, b=3", or a dict), as typing
+            them in the widget's box does (the box shows them). A formula, or the name of a worked example
+            without values. Returns the new root Value, or None when the expression is refused: `error`
+            then holds the one-line reason, shown in the widget."""
+            if isinstance(at, dict):
+                at = ", ".join(f"{name}={value!r}" for name, value in at.items())
+            self.error = ""
+            self.expression = {"expression": expression, "at": at, "n": self.expression.get("n", 0) + 1}
+            return None if self.error else self.root
+
+        def _draw(self, expression, at):
+            """Parse what was typed and send the new graph and its layout, or the reason it is refused."""
+            root = _typed_root(expression, at)
+            try:
+                if isinstance(root, str):
+                    raise ValueError(root)
+                graph = graph_data(root, None, self.graph.get("forward", False), _title(root), None, self.mode)
+                svg = layout_svg(root, **self.layout)  # refuses a graph too big to lay out, naming its size
+            except ValueError as e:
+                self.error = str(e).splitlines()[0]
+                return
+            with self.hold_sync():  # one message: the page rebuilds once, with graph and layout together
+                self.leaf = ""
+                self.graph, self.svg, self.leaves, self.step = graph, svg, _initial_leaves(graph), 1
+                self.error, self.score = "", {}
+                self.root = root
+            return root
 
         @property
         def steps(self):
@@ -112,19 +165,53 @@ def _initial_leaves(graph):
     return {node["name"]: node["data"] for node in graph["nodes"] if "op" not in node}
 
 
-def step_through(root, forward=False, renderer=None, rankdir="LR", names=None, cluster=None):
+def _title(root, names=None):
+    return f"chainrule: the chain rule through {node_names(root, names)[root]}"
+
+
+def _typed_root(expression, at):
+    """The root Value of what was typed in the widget, or the one-line reason it is refused (a str).
+
+    `expression` is a formula (`autograd.parse`, nothing run) or the name of a worked example; a Python
+    file is refused here (the widget draws what is typed, it does not run files).
+    """
+    from .sources import load_source, source_kind
+
+    expression = str(expression or "").strip()
+    at = str(at or "").strip() or None
+    if not expression:
+        return "type an expression, such as sigmoid(w*x + b), and its values at w=-2, x=5, b=3"
+    try:
+        if source_kind(expression, at) == "file":
+            return f"{expression!r} is a file name; type a formula such as sigmoid(w*x + b)"
+        root = load_source(expression, at=at)
+    except (ValueError, TypeError, LookupError) as e:  # ParseError, SourceError, bad values
+        text = str(e).splitlines()[0].replace("--at", "at")
+        return re.sub(r"parse\(\.\.\., (\w+)=1\.0\)", r"\1=1.0 in the at box", text)
+    if not root.parents:
+        return f"{expression!r} has no operation to step through; type a formula such as w*x + b"
+    return root
+
+
+def step_through(root, forward=False, renderer=None, rankdir="LR", names=None, cluster=None, mode="steps",
+                 leaf=None):
     """The live step-through of `root` as a Jupyter widget (display it, or end a cell with it).
 
     The same page as `viz.export_html`: `forward=True` puts the forward pass first, `names` names unlabelled
-    nodes, `cluster` boxes name scopes. The widget has `steps`, `step` (1-based; set it to move),
-    `leaves` ({name: value}, synced back from the browser), `values()`, `set(name, value)` and `reset()`.
-    Building it does not change any node's grad.
+    nodes, `cluster` boxes name scopes, `mode` opens a learner mode ("quiz", "tangents", "paths") from the
+    input `leaf`. The widget has `steps`, `step` (1-based; set it to move), `leaves` ({name: value}, synced
+    back from the browser), `values()`, `set(name, value)`, `reset()`, `mode`, `leaf`, `score` (the quiz's),
+    and `draw(expression, at)`, which the expression box above the page calls; its `root` is the graph's
+    root Value. Building it does not change any node's grad.
     """
     if not isinstance(root, Value):
         raise TypeError(f"step_through needs the Value to step through, got {type(root).__name__}: {root!r}")
     widget_class = _widget_class()
     order = topological_order(root)
-    label = node_names(root, names, order)
-    graph = graph_data(root, names, forward, f"chainrule: the chain rule through {label[root]}", order)
-    svg = layout_svg(root, names, renderer, rankdir, cluster)
-    return widget_class(graph=graph, svg=svg, leaves=_initial_leaves(graph), step=1)
+    graph = graph_data(root, names, forward, _title(root, names), order, mode, leaf)
+    layout = {"renderer": renderer, "rankdir": rankdir, "cluster": cluster}
+    svg = layout_svg(root, names, **layout)
+    widget = widget_class(graph=graph, svg=svg, leaves=_initial_leaves(graph), step=1, mode=mode, leaf=leaf or "",
+                          layout=layout)
+    widget.root = root
+    return widget
