@@ -6,7 +6,8 @@
 `page_checks()` returns {label: {"value", "target", "met"}} in the form of bench.py's `checks`, so that
 bench.py can print these lines with its own. Graphs: the `xor_loss` example (48 nodes); the lecture's deep
 XOR net, 2-10-10-10-1 with sigmoids, on one example with the BCE loss (916 nodes); a 2-22-22-22-22-1 net
-(5,186 nodes: past viz.graph.DRAW_LIMIT, so built with force=True; its Graphviz layout takes minutes). Browser times use the page's own clock (performance.now()) around `chainrule.go`
+(5,186 nodes: past viz.layout.OWN_ABOVE, so laid out by viz.layout in linear time instead of Graphviz, whose
+layout took 194 s). Browser times use the page's own clock (performance.now()) around `chainrule.go`
 and `chainrule.set` plus the layout they cause, median of 15; they need playwright and Debian's chromium.
 """
 import argparse
@@ -24,6 +25,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 from autograd import Value, topological_order  # noqa: E402
 from autograd.nn import MLP, bce  # noqa: E402
 from viz.examples import EXAMPLES  # noqa: E402
+from viz import layout  # noqa: E402
 from viz.html import export_html  # noqa: E402
 
 CHROMIUM = os.environ.get("CHAINRULE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -40,11 +42,16 @@ def xor_net(hidden, seed=0):
     return loss
 
 
-def build(root, folder, name, force=False):
-    """(bytes, seconds, nodes, path) of export_html for `root`."""
-    start = time.perf_counter()
-    path = export_html(root, Path(folder) / f"{name}.html", force=force)
-    seconds = time.perf_counter() - start
+def build(root, folder, name, own=False):
+    """(bytes, seconds, nodes, path) of export_html for `root`; `own=True` lays it out with viz.layout at any size."""
+    threshold = layout.OWN_ABOVE
+    layout.OWN_ABOVE = 0 if own else threshold
+    try:
+        start = time.perf_counter()
+        path = export_html(root, Path(folder) / f"{name}.html")
+        seconds = time.perf_counter() - start
+    finally:
+        layout.OWN_ABOVE = threshold
     return path.stat().st_size, seconds, len(topological_order(root)), path
 
 
@@ -98,12 +105,16 @@ def page_checks(quick=False):
         out[f"page MB, 2-10-10-10-1 net ({deep_nodes} nodes)"] = check(size / 1e6, "<=", 5)
         out[f"page build s, 2-10-10-10-1 net ({deep_nodes} nodes), aim 10"] = check(seconds, "<=", 60)
         if not quick:
-            size, seconds, nodes, _ = build(xor_net([22] * 4), folder, "big", force=True)
+            size, seconds, nodes, _ = build(xor_net([22] * 4), folder, "big")  # no force=True: viz.layout
             out[f"page build s, {nodes:,}-node net"] = check(seconds)
             out[f"page bytes per node, {nodes:,} nodes / {deep_nodes} nodes"] = check(
                 (size / nodes) / (deep_bytes / deep_nodes), "<=", 1.5)
-            out[f"page build s per node, {nodes:,} nodes / {deep_nodes} nodes"] = check(
+            out[f"page build s per node, {nodes:,} nodes (viz.layout) / {deep_nodes} nodes (Graphviz)"] = check(
                 (seconds / nodes) / (deep_seconds / deep_nodes))
+            _, own_seconds, _, _ = build(xor_net([10, 10, 10]), folder, "deep-own", own=True)
+            out[f"page build s, {deep_nodes}-node net laid out by viz.layout"] = check(own_seconds)
+            out[f"page build s per node, {nodes:,} nodes / {deep_nodes} nodes, both by viz.layout (linear: 1)"] = check(
+                (seconds / nodes) / (own_seconds / deep_nodes), "<=", 2)
         times = browser_times(deep_path)
         if times:
             for action in ("step", "edit", "jump"):

@@ -140,8 +140,6 @@ def test_a_scope_name_that_cannot_be_drawn_is_refused_where_it_is_made():
             pass
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 owns viz/terminal.py: its labels are to go through "
-                                       "viz.notation.visible; remove this mark when it does")
 def test_the_terminal_stepper_prints_no_escape_sequence_from_a_label():
     import io
 

@@ -175,6 +175,15 @@ def _kind(node, root):
     return "leaf" if node.label else "const"
 
 
+def shown_name(node, names, derived):
+    """The name a drawn value node shows: its label, else names[node], else (an op's result) its derived name.
+
+    An unlabelled leaf is a constant and shows none of its own (only its number). `derived` is
+    `viz.names.node_names(root, names)`. The live page's own layout (viz.layout) writes the same names.
+    """
+    return node.label or names.get(node) or (derived[node] if node.parents else "")
+
+
 def _const_label(name, node, number=fmt):
     """A constant shows its number, and its display name when it has one: "two = 2"."""
     return _label(_html(f"{name} = {number(node.data)}" if name else number(node.data)))
@@ -353,7 +362,7 @@ def draw_dot(root, rankdir="LR", *, cluster=False, collapse=None, sigmoid="full"
                 if folded.get(parent) != folded[node]:
                     add_edge(source(parent), _scope_id(folded[node]))
             continue
-        name = node.label or names.get(node) or (derived[node] if node.parents else "")
+        name = shown_name(node, names, derived)
         kind = _kind(node, root)
         attrs = dict(_STYLE[kind])
         grad = grad_of(node)

@@ -19,13 +19,17 @@ from functools import lru_cache
 from pathlib import Path
 
 from autograd import PRIMITIVES, Value, topological_order
+from autograd.forward import PATH_LIMIT
 
-from . import backends
+from . import backends, layout
 from .graph import draw_dot
 from .names import node_names, term
 from .notation import factor, fmt
 
-__all__ = ["export_html", "page", "graph_data", "layout_svg", "frame_svg", "asset", "json_number"]
+__all__ = ["export_html", "page", "graph_data", "layout_svg", "frame_svg", "asset", "json_number", "MODES"]
+
+# the learner modes the page opens in: step through, predict then reveal, forward-mode tangents, every path
+MODES = ("steps", "quiz", "tangents", "paths")
 
 PAGE_DIR = Path(__file__).with_name("page")
 
@@ -113,16 +117,19 @@ def _ops():
     return {name: {"symbol": p.symbol, "form": p.form, "infix": p.infix} for name, p in PRIMITIVES.items()}
 
 
-def graph_data(root, names=None, forward=False, title="", order=None):
+def graph_data(root, names=None, forward=False, title="", order=None, mode="steps", leaf=None):
     """The graph of `root` as the page's script reads it (a dict, ready for JSON).
 
     `nodes` in topological order (root last), each with its display name and that name as a term of a
     formula, its scope, and either `op`, `parents` (positions) and `arg` (pow's k, elu's α) or, for a leaf,
     `data` and `constant` (an unlabelled leaf); `ops` the symbol and sentence form of every primitive;
-    `root` its position; `forward` whether the steps start with the forward pass.
+    `root` its position; `forward` whether the steps start with the forward pass; `mode` the learner mode
+    the page opens in (one of MODES), `leaf` the input forward mode and the paths start from (a name, or
+    None: the first input), `pathLimit` how many paths the page lists at most (autograd's PATH_LIMIT).
     """
     order = topological_order(root) if order is None else order
     label = node_names(root, names, order)
+    _check_mode(mode, leaf, [label[v] for v in order if not v.parents and v.label])
     position = {v: i for i, v in enumerate(order)}
     nodes = []
     for v in order:
@@ -134,7 +141,16 @@ def graph_data(root, names=None, forward=False, title="", order=None):
         else:
             node.update(data=json_number(v.data), constant=not v.label)
         nodes.append(node)
-    return {"root": len(order) - 1, "forward": bool(forward), "title": title, "ops": _ops(), "nodes": nodes}
+    return {"root": len(order) - 1, "forward": bool(forward), "title": title, "ops": _ops(), "nodes": nodes,
+            "mode": mode, "leaf": leaf, "pathLimit": PATH_LIMIT}
+
+
+def _check_mode(mode, leaf, inputs):
+    """ValueError unless `mode` is one of MODES and `leaf` is None or the name of one of the `inputs`."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    if leaf is not None and leaf not in inputs:
+        raise ValueError(f"leaf {leaf!r} is not an input of the graph; the inputs are {', '.join(inputs) or 'none'}")
 
 
 def _layout_renderer(renderer):
@@ -152,11 +168,16 @@ def layout_svg(root, names=None, renderer=None, rankdir="LR", cluster=None, forc
     """The one layout of the page: root's graph with room for every number (draw_dot's live=True), as SVG.
 
     Node i of topological_order(root) is the group titled "n{i}", its op "n{i}_op"; cluster=None boxes
-    the name scopes when the graph has any. A graph of more than `viz.graph.DRAW_LIMIT` nodes is refused
-    (a ValueError naming its size) unless `force=True`: its layout may take minutes.
+    the name scopes when the graph has any. A graph of more than `viz.layout.OWN_ABOVE` nodes drawn left to
+    right is laid out by viz.layout in linear time (refused past `viz.layout.LIVE_LIMIT` nodes unless
+    `force=True`); a smaller one, another rankdir or a named renderer by Graphviz, which refuses more than
+    `viz.graph.DRAW_LIMIT` nodes unless `force=True` (its layout may take minutes).
     """
+    order = topological_order(root)
     if cluster is None:
-        cluster = any(v.scope for v in topological_order(root))
+        cluster = any(v.scope for v in order)
+    if layout.own_layout_for(len(order), renderer, rankdir):  # Graphviz's layout grows faster than the graph
+        return layout.live_svg(root, names, cluster, force)
     graph = draw_dot(root, rankdir, cluster=cluster, names=names, live=True, force=force)  # it names the rest
     return _inline(backends.pipe(graph.source, "svg", _layout_renderer(renderer)).decode("utf-8"))
 
@@ -171,14 +192,15 @@ def _fill(template, parts):
     return re.sub(r"\{\{(\w+)\}\}", lambda m: parts[m.group(1)], template)
 
 
-def page(root, forward=False, title=None, renderer=None, rankdir="LR", names=None, cluster=None, force=False):
+def page(root, forward=False, title=None, renderer=None, rankdir="LR", names=None, cluster=None, force=False,
+         mode="steps", leaf=None):
     """The whole live step-through page as one HTML string (see `export_html`)."""
     if not isinstance(root, Value):
         raise TypeError(f"the page needs the Value to step through, got {type(root).__name__}: {root!r}")
     order = topological_order(root)
     label = node_names(root, names, order)
     title = title or f"chainrule: the chain rule through {label[root]}"
-    data = graph_data(root, names, forward, title, order)
+    data = graph_data(root, names, forward, title, order, mode, leaf)
     return _fill(asset("template.html"), {
         "csp": _CSP,
         "title": html.escape(title),
@@ -190,7 +212,7 @@ def page(root, forward=False, title=None, renderer=None, rankdir="LR", names=Non
 
 
 def export_html(root, path, forward=False, title=None, renderer=None, rankdir="LR", names=None, cluster=None,
-                force=False):
+                force=False, mode="steps", leaf=None):
     """Write the live chain-rule step-through of `root` to `path` as one self-contained HTML page.
 
     The page lays the graph out once and computes every value, local gradient and backward step itself:
@@ -199,10 +221,16 @@ def export_html(root, path, forward=False, title=None, renderer=None, rankdir="L
     puts the forward pass first; `names` ({Value: name}) names unlabelled nodes; `cluster` boxes name
     scopes (default: when there are any; click a box to collapse it); `force=True` lays out a graph of more
     than `viz.graph.DRAW_LIMIT` nodes, which is otherwise refused. `window.chainrule` in the page has
-    `steps`, `go(i)`, `set(name, value)`, `values()` and `reset()`. Returns the Path written.
+    `steps`, `go(i)`, `set(name, value)`, `values()` and `reset()`.
+
+    The learner modes (buttons in the page's bar; `mode` picks the one it opens in, `leaf` the input):
+    "quiz" asks each number of the backward pass before it is shown (`chainrule.quiz(on)`,
+    `answer(value)`, `reveal()`, `quizState()`); "tangents" steps forward mode from one input
+    (`forward(leaf)`); "paths" lists every path from one input with its product (`paths(leaf)`,
+    `highlightPath(i)`). Returns the Path written.
     """
     path = Path(path)
-    text = page(root, forward, title, renderer, rankdir, names, cluster, force)
+    text = page(root, forward, title, renderer, rankdir, names, cluster, force, mode, leaf)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path

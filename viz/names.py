@@ -10,7 +10,7 @@ import re
 
 from autograd import PRIMITIVES, topological_order
 
-from .notation import fmt
+from .notation import fmt, visible
 
 __all__ = ["node_names", "term", "SHORT"]
 
@@ -62,13 +62,14 @@ def node_names(root, names=None, order=None):
     """{Value: unique display name} for every node of root's graph.
 
     `names` ({Value: name}) comes first, then the label, then a name derived from the node's op and inputs.
+    Control characters are shown as their escapes (`notation.visible`), so no front end prints one raw.
     `order` is `topological_order(root)` when the caller has it already.
     """
     order = topological_order(root) if order is None else order
     given = names or {}
     result, seen = {}, {}
     for node in order:
-        base = given.get(node) or node.label or _derived(node, result)
+        base = visible(given.get(node) or node.label or _derived(node, result))
         count = seen.get(base, 0) + 1
         seen[base] = count
         result[node] = base if count == 1 else f"{base}#{count}"
