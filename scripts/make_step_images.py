@@ -3,8 +3,8 @@
     .venv/bin/python scripts/make_step_images.py
 
 Writes docs/step_wxb.svg: the last backward step of f = w·x + b drawn as a frame, with its sentence.
-With playwright and Debian's chromium present it also writes docs/steps_page.png, a screenshot of the
-standalone page (`viz.export_html`) at step 3 of the composed sigmoid.
+With playwright and Debian's chromium present it also writes docs/steps_page.png and docs/quiz_page.png,
+screenshots of the live page (`viz.export_html`) of f = w·x + b: after typing w = 3, and in the quiz.
 
 Drawn with graphviz-pure when it is installed (as scripts/make_docs_images.py), because it writes the
 same bytes on every machine, so the SVG only changes when the drawing does; else with Graphviz's dot.
@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from viz import backends
-from viz.examples import sigmoid_chain, wxb
+from viz.examples import wxb
 from viz.html import export_html, frame_svg
 from viz.steps import backward_steps
 
@@ -40,33 +40,40 @@ def frame_picture():
     return path
 
 
-def page_screenshot():
-    """docs/steps_page.png, or None when playwright or chromium is missing."""
+def page_screenshots():
+    """docs/steps_page.png (wxb after typing w = 3, at its last backward step) and docs/quiz_page.png (wxb's
+    quiz after one right and one wrong answer); [] when playwright or chromium is missing."""
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        return None
+        return []
     if not os.path.isfile(chromium):
-        return None
-    with tempfile.TemporaryDirectory() as tmp:
-        page_path = export_html(sigmoid_chain(), Path(tmp) / "steps.html", renderer=renderer())
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=ARGS)
-            page = browser.new_page(viewport={"width": 1100, "height": 480})
+        return []
+    shots = [("steps_page.png", "steps", "chainrule.set('w', 3); chainrule.go(chainrule.steps)"),
+             ("quiz_page.png", "quiz", "chainrule.answer(1); chainrule.answer(2)")]
+    out = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        for name, mode, script in shots:
+            page_path = export_html(wxb(), Path(tmp) / f"{mode}.html", renderer=renderer(), mode=mode)
+            page = browser.new_page(viewport={"width": 1100, "height": 560})
             page.goto(page_path.as_uri())
-            page.evaluate("chainrule.go(3)")  # the live page (viz/page): it fits the graph to its width
-            out = DOCS / "steps_page.png"
-            page.screenshot(path=str(out))
-            browser.close()
+            page.evaluate(script)
+            page.screenshot(path=str(DOCS / name))
+            out.append(DOCS / name)
+        browser.close()
     return out
 
 
 def main():
     DOCS.mkdir(exist_ok=True)
     print(f"wrote {frame_picture()}")
-    shot = page_screenshot()
-    print(f"wrote {shot}" if shot else "skipped docs/steps_page.png: needs playwright and chromium")
+    shots = page_screenshots()
+    for shot in shots:
+        print(f"wrote {shot}")
+    if not shots:
+        print("skipped docs/steps_page.png and docs/quiz_page.png: they need playwright and chromium")
     return 0
 
 
