@@ -10,7 +10,8 @@ import unicodedata
 from contextlib import contextmanager
 from numbers import Real
 
-__all__ = ["Value", "PRIMITIVES", "Primitive", "topological_order", "reader_counts", "name_scope", "gradcheck"]
+__all__ = ["Value", "PRIMITIVES", "Primitive", "topological_order", "chain_term", "reader_counts", "name_scope",
+           "gradcheck"]
 
 
 def _exp(x):
@@ -381,7 +382,7 @@ class Value:
         PyTorch: call `zero_grad()` (or `Module.zero_grad()`) before the next backward when you do not want
         that. Intermediate nodes are reset first, so they hold this pass's gradient.
 
-        The one gradient rule (as `autograd.forward.chain_term`): skip a node whose g is 0, and a zero local
+        The one gradient rule (`chain_term`, written inline here for speed): skip a node whose g is 0, and a zero local
         gradient contributes exactly 0, so the flat side of relu or max masks an upstream ±inf or nan as
         PyTorch's masked backward does (relu(x) ** 0.5 at x = −1 has gradient 0, not 0·∞ = nan). A nan
         local gradient (max at a nan input) still propagates.
@@ -488,6 +489,19 @@ def _cycle_error(node, ancestor):
     """The ValueError for a node that is its own ancestor: node reads `ancestor`, which depends on node."""
     return ValueError(f"the graph has a cycle: {node!r} reads {ancestor!r}, which depends on it; a computational "
                       "graph must be acyclic (was `parents` set by hand to a node built from this one?)")
+
+
+def chain_term(local, g):
+    """local × g, what one edge passes on in the chain rule: the one gradient rule.
+
+    Exactly 0 when either factor is 0: a node with no upstream gradient passes nothing on, and the flat side
+    of relu or max masks an upstream ±inf or nan (0 · ∞ would be nan), as PyTorch's masked backward does. A nan
+    local gradient still propagates. `backward()` applies it inline in its hot loop; the step model, forward
+    mode and paths call it, and the page's script and the compiled tape mirror it (their tests compare them).
+    """
+    if local == 0.0 or g == 0.0:
+        return 0.0
+    return local * g
 
 
 def reader_counts(order):

@@ -15,21 +15,11 @@ is why its gradients add.
 from dataclasses import dataclass
 from numbers import Integral
 
-from .engine import Value, topological_order
+from .engine import Value, chain_term, topological_order  # chain_term: the one gradient rule
 
 __all__ = ["jvp", "tangents", "paths", "count_paths", "Path", "chain_term", "PATH_LIMIT"]
 
 PATH_LIMIT = 10_000  # paths() refuses more than this many: their number can double with every reused node
-
-
-def chain_term(local, upstream):
-    """local × upstream, one term of the chain rule; exactly 0 when either is 0 (no 0 · ∞ = nan).
-
-    The same rule as backward(), which skips a node whose g is 0.
-    """
-    if local == 0.0 or upstream == 0.0:
-        return 0.0
-    return local * upstream
 
 
 def _node_of(order, wrt, caller):

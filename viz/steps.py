@@ -13,7 +13,7 @@ Nodes are named by `viz.names.node_names`: the label, else a name derived from t
 from dataclasses import dataclass
 
 from autograd import PRIMITIVES, Value, reader_counts, topological_order
-from autograd.forward import chain_term
+from autograd.engine import chain_term
 
 from .names import node_names, term
 from .notation import factor, fmt
