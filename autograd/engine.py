@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from numbers import Real
 
 __all__ = ["Value", "PRIMITIVES", "Primitive", "topological_order", "chain_term", "reader_counts", "name_scope",
-           "gradcheck"]
+           "gradcheck", "sigmoid_parts"]
 
 
 def _exp(x):
@@ -329,11 +329,12 @@ class Value:
         """σ(x) = 1/(1 + e^−x).
 
         Composed (default) exactly as the lecture draws it: x → ×(−1) → exp → +1 → 1/x, four op nodes
-        whose local gradients multiply to σ(1 − σ). `fused=True` makes one node with local σ(1 − σ).
+        whose local gradients multiply to σ(1 − σ) (`sigmoid_parts` finds them again in a graph).
+        `fused=True` makes one node with local σ(1 − σ).
         """
         if fused:
             return self._apply("sigmoid")
-        return ((self * -1).exp() + 1).reciprocal()
+        return ((self * -1).exp() + 1).reciprocal()  # the shape sigmoid_parts recognizes
 
     def leaky_relu(self, slope=0.1):
         """max(slope·x, x), as the lecture writes it.
@@ -449,6 +450,32 @@ def _node(data, op, x, y, dx, dy, arg=None):
 def _leaf(number):
     """A constant from a plain number (the 2 in 2 * v): a leaf Value with label ""."""
     return _node(number if type(number) is float else _as_float(number), "", None, None, None, None)
+
+
+def _is_constant(node, number):
+    """An unlabelled leaf holding `number`: the −1 and 1 that Value.sigmoid() puts into the graph."""
+    return node is not None and node._x is None and not node.label and node.data == number
+
+
+def sigmoid_parts(out):
+    """(z, neg, exp, plus) when `out` is the 1/x node of a sigmoid composed as `Value.sigmoid()` builds it, else None.
+
+    The composed sigmoid's shape, written once: neg = z·(−1), exp = e^neg, plus = exp + 1, out = 1/plus, with
+    the constants −1 and 1 as unlabelled leaves. The renderer draws such a chain as one σ when asked, and the
+    worked examples label its nodes.
+    """
+    if out.op != "recip":
+        return None
+    plus = out._x
+    if plus.op != "add" or not _is_constant(plus._y, 1.0):
+        return None
+    exp = plus._x
+    if exp.op != "exp":
+        return None
+    neg = exp._x
+    if neg.op != "mul" or not _is_constant(neg._y, -1.0):
+        return None
+    return neg._x, neg, exp, plus
 
 
 def topological_order(root):

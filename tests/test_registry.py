@@ -48,3 +48,17 @@ def test_the_sentence_table_names_every_primitive():
     # the parametrized list above must grow with PRIMITIVES
     names = [p[0] for p in test_symbol_and_sentence_of_every_primitive.pytestmark[0].args[1]]
     assert sorted(names) == sorted(PRIMITIVES)
+
+
+def test_the_composed_sigmoid_is_recognized_where_it_is_built():
+    from autograd.engine import sigmoid_parts
+
+    z = Value(0.5, "z")
+    out = z.sigmoid()
+    z_found, neg, exp, plus = sigmoid_parts(out)
+    assert z_found is z and (neg.op, exp.op, plus.op, out.op) == ("mul", "exp", "add", "recip")
+    assert sigmoid_parts(z.sigmoid(fused=True)) is None
+    assert sigmoid_parts(((z * -2).exp() + 1).reciprocal()) is None  # not −1: another function
+    assert sigmoid_parts(((z * -1).exp() + 2).reciprocal()) is None
+    local = out.local_grads[0] * plus.local_grads[0] * exp.local_grads[0] * neg.local_grads[0]
+    assert abs(local - out.data * (1 - out.data)) < 1e-15  # the four local gradients multiply to σ(1 − σ)

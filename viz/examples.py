@@ -5,6 +5,7 @@ the lecture's. Call `root.backward()` to fill in the gradients. `EXAMPLES` maps 
 (the CLI, the tests and the notebooks use it; other modules add their own entries).
 """
 from autograd import Value, topological_order
+from autograd.engine import sigmoid_parts
 
 from .graph import find
 from .notation import fmt
@@ -27,10 +28,8 @@ def wxb(w=-2.0, x=5.0, b=3.0):
 
 
 def _label_sigmoid(out, z_name):
-    """Label the four nodes that Value.sigmoid() made: −z, e^−z, 1+e^−z and σ."""
-    plus = out.parents[0]
-    exp = plus.parents[0]
-    neg = exp.parents[0]
+    """Label the nodes that Value.sigmoid() made: −z, e^−z, 1+e^−z (σ is out, labelled by the caller)."""
+    _, neg, exp, plus = sigmoid_parts(out)
     neg.label, exp.label, plus.label = f"−{z_name}", f"e^−{z_name}", f"1+e^−{z_name}"
     return out
 
