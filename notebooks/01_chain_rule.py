@@ -90,5 +90,65 @@ viz.step_through(y)
 for step in viz.backward_steps(y):
     print(step.sentence)
 
+# %% [markdown]
+# ## Do it yourself: predict, go forward, follow the paths
+#
+# Watching backpropagation is not the same as doing it. Type a formula, and `parse` builds its graph: each name
+# becomes an input, each operator a node. Nothing in the text is run (it is read by Python's `ast` and checked
+# against an allow-list). Here is the neuron's sigmoid with one input. With b = 10 we get z = 0, so the numbers are
+# easy to work out by hand. Nodes without a name are named after what they compute. Every grad is still 0, and each
+# edge shows `?` instead of its local gradient: those are the numbers you will predict.
+
+# %%
+from autograd import parse
+from viz.modes import Quiz, tangent_steps, path_table
+
+f = parse("f = sigmoid(w*x + b)", w=-2.0, x=5.0, b=10.0)
+print(f"f = {f.data:g}")
+draw_dot(f, edge_label=lambda x, out, i: "?")
+
+# %% [markdown]
+# **Predict, then reveal.** `Quiz(f)` walks the backward pass and asks for each number before showing it: the local
+# gradient on an edge, then what the edge passes back (upstream × local). Here it gets two answers, one right and
+# one wrong. The widget at the end of this section is the interactive version: you type the answers.
+
+# %%
+quiz = Quiz(f)
+print(f"{len(quiz.questions)} questions")
+print(quiz.question.prompt)
+print(quiz.answer("-1/4").sentence)
+print(quiz.question.prompt)
+print(quiz.answer(0.25).sentence)  # the sign is wrong
+
+# %% [markdown]
+# **Forward mode.** The same derivative can be found in the other direction. Choose an input, give it tangent 1,
+# and carry ∂node/∂w forward along the same edges: each node's tangent is Σ local × tangent of its inputs. No new
+# derivatives are needed, because the local gradients were stored in the forward pass. The last step gives the same
+# ∂f/∂w as `backward()`.
+
+# %%
+for step in tangent_steps(f, "w"):
+    print(step.sentence)
+
+# %% [markdown]
+# **Every path.** ∂f/∂w is the product of the local gradients along a path from w to f, summed over all such
+# paths. In σ(w·x + b) there is only one path. In `x*x` the input x enters the product twice, which gives two
+# paths, and their products add up. This is why the gradients of a reused node add.
+
+# %%
+print("\n".join(path_table(f, "w").lines()))
+print()
+square = parse("y = x*x", x=3.0)
+print("\n".join(path_table(square, "x").lines()))
+
+# %% [markdown]
+# The quiz on the live graph: type each number and press Enter. It shows up only with a running kernel (not on
+# GitHub). For a page that runs without Python, use `viz.export_html(f, "quiz.html", mode="quiz")` or
+# `chainrule html "sigmoid(w*x + b)" --at w=-2,x=5,b=10 -o quiz.html`. Its buttons switch between Quiz, Forward mode
+# and Paths.
+
+# %%
+viz.step_through(f, mode="quiz")
+
 # %%
 print(f"notebook ran in {time.perf_counter() - T0:.1f} s")

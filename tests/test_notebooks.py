@@ -30,7 +30,18 @@ EXPECTED = {
     "01_chain_rule": [r"∂f/∂w = 5\b", r"local gradient of ×\(−1\) = -1\.0000",
                       r"local gradient of exp   = 0\.3679", r"local gradient of \+1    = 1\.0000",
                       r"local gradient of 1/x   = -0\.5344",
-                      r"their product = 0\.196612", r"σ\(1 − σ\)      = 0\.196612"],
+                      r"their product = 0\.196612", r"σ\(1 − σ\)      = 0\.196612",
+                      # do it yourself: σ(w·x + b) typed at z = 0; two quiz answers; forward mode and the paths
+                      # both give backward's ∂f/∂w = 1.25; x*x has two paths
+                      r"f = 0\.5\n", r"\n16 questions\n",
+                      r"right: ∂f/∂\(…\+1\) = −0\.25 \(score 1/1\)",
+                      r"wrong \(you said 0\.25\): ∂f/∂\(…\+1\) \+= .* = −0\.25 \(score 1/2\)",
+                      r"∂f/∂w = ∂f/∂\(…\+1\) · ∂\(…\+1\)/∂w = \(−0\.25\) · \(−5\) = 1\.25; backward\(\) finds "
+                      r"∂f/∂w = 1\.25 too",
+                      r"w → w·x → .* → f   5 · 1 · \(−1\) · 1 · 1 · \(−0\.25\) = 1\.25\n"
+                      r"∂f/∂w = 1\.25, the product along the only path from w to f, as backward\(\) finds",
+                      r"x →\(1st\) y   3 = 3\nx →\(2nd\) y   3 = 3\n"
+                      r"∂y/∂x = 3 \+ 3 = 6, the sum over 2 paths from x to y, as backward\(\) finds"],
     "02_xor": [r"cost 0\.693147 \(ln 2 = 0\.693147\), accuracy 0\.5", r"outputs: \[0\.0112 0\.9949 0\.9949 0\.0244\]",
                r"accuracy 1\.0",
                # gates: each hand-set unit's truth table, XOR from three, one trained unit per gate
@@ -111,6 +122,18 @@ def test_committed_notebook_shows_its_outputs_and_pictures(name):
             kinds = {kind for out in cell.outputs for kind in out.get("data", {})}
             assert kinds & {"image/png", "image/svg+xml"}, f"no image from: {cell.source.splitlines()[0]}"
         assert not [out for out in cell.outputs if out.output_type == "error"]
+
+
+def test_chain_rule_notebook_ends_do_it_yourself_with_the_quiz_widget():
+    cells = committed("01_chain_rule").cells
+    start = next(i for i, cell in enumerate(cells) if cell.source.startswith("## Do it yourself: predict, go forward"))
+    section = cells[start:]
+    section = section[:next(i for i, cell in enumerate(section) if "notebook ran in" in cell.source)]
+    code = [cell for cell in section if cell.cell_type == "code"]
+    assert 'parse("f = sigmoid(w*x + b)"' in code[0].source
+    assert code[-1].source == 'viz.step_through(f, mode="quiz")'  # the interactive quiz closes the section
+    assert any("application/vnd.jupyter.widget-view+json" in out.get("data", {}) for out in code[-1].outputs)
+    assert "export_html(f, \"quiz.html\", mode=\"quiz\")" in section[-2].source  # the page, for GitHub readers
 
 
 def test_numbers_leave_out_times_paths_and_addresses():
