@@ -92,3 +92,15 @@ def test_bad_input_gets_a_clear_error():
         layer_steps(MLP(2, [2, 2], seed=0), [1, 2], 1)
     with pytest.raises(TypeError, match="MLP"):
         layer_steps(lambda x: x, [1, 2], 1)
+
+
+def test_the_page_data_lights_every_line_of_the_algorithms():
+    from viz.layers import ALGORITHM, layers_page
+
+    text = layers_page(MLP(2, [3, 2, 1], seed=0), [0.5, 1], 0, loss="mse")
+    data = json.loads(text.split('id="chainrule-layers-data">')[1].split("</script>")[0])
+    lines = {line_id for line_id, indent, line in ALGORITHM if line_id not in (None, "for")}
+    ids = [step["id"] for step in data["steps"]]
+    assert set(ids) == lines and ids.count("slope") == ids.count("down") == 3  # one of each per layer, l = 3
+    assert ids[:3] == ["x", "a", "h"] and ids[7:10] == ["J", "g", "slope"]  # h⁽⁰⁾, then (a, h) for 3 layers
+    assert data["subtitle"] == "a 2-3-2-1 net (sigmoid) at x = (0.5, 1), y = 0, loss mse"

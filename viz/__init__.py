@@ -13,6 +13,7 @@ _WHERE = {
     "step_through": "widget",
     "export_html": "html",
     "layer_steps": "layers",
+    "export_layers_html": "layers",
     "training_view": "training",
     "export_training_html": "training",
 }

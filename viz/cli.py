@@ -364,6 +364,8 @@ def _add_layers(sub):
     p.add_argument("--input", default="0,1", help="the example's inputs, comma-separated (default 0,1)")
     p.add_argument("--target", type=float, default=1.0, help="the example's target y (default 1)")
     p.add_argument("--loss", default="bce", help="the loss J = L(ŷ, y): bce (default), mse or hinge")
+    p.add_argument("--html", metavar="PATH", help="write the steps as one self-contained page instead (Previous/"
+                                                  "Next, arrow keys), e.g. layers.html")
     p.set_defaults(run=_run_layers)
 
 
@@ -371,7 +373,7 @@ def _run_layers(args):
     """`chainrule layers`: the model, one example, the steps; exit 1 if a line disagrees with the scalar graph."""
     from autograd import nn
 
-    from .layers import format_layer_steps, layer_steps
+    from .layers import TOLERANCE, format_layer_steps, layer_steps
     from .notation import fmt
 
     if args.model:
@@ -391,9 +393,27 @@ def _run_layers(args):
         steps = layer_steps(model, x, args.target, loss=args.loss)
     except (TypeError, ValueError) as e:  # a maxout layer, several outputs, bce of a number outside [0, 1]
         raise CliError(f"{what}: {e}") from None
-    print(f"{what} at x = ({', '.join(fmt(v) for v in x)}), y = {fmt(args.target)}, loss {args.loss}\n")
-    print(format_layer_steps(steps))
-    return 1 if any(step.error > 1e-9 for step in steps) else 0
+    agree = all(step.error <= TOLERANCE for step in steps)
+    if args.html is not None:
+        _write_layers_page(args, model, x, what)
+    else:
+        print(f"{what} at x = ({', '.join(fmt(v) for v in x)}), y = {fmt(args.target)}, loss {args.loss}\n")
+        print(format_layer_steps(steps))
+    return 0 if agree else 1
+
+
+def _write_layers_page(args, model, x, what):
+    """`chainrule layers --html PATH`: the same steps as one self-contained page."""
+    from .layers import export_layers_html
+
+    if not args.html.strip():
+        raise CliError("--html needs the page's file name, such as --html layers.html; got an empty one")
+    title = f"chainrule: {what}, a layer at a time (Algorithms 6.3 and 6.4)"
+    try:
+        path = export_layers_html(model, x, args.target, args.html, loss=args.loss, title=title)
+    except OSError as e:
+        raise CliError(f"cannot write --html {args.html}: {e.strerror or e}") from None
+    print(f"wrote {path}")
 
 
 def _layer_input(text, nin):

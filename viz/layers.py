@@ -24,8 +24,11 @@ the lab writing x @ W + b). The tables show the book's layout. No regularizer: �
     from viz.layers import layer_steps, format_layer_steps
     steps = layer_steps(MLP(2, [2, 1], seed=0), [0, 1], 1)
     print(format_layer_steps(steps))          # the terminal view; layer_steps_data(steps) for a page
+    export_layers_html(model, [0, 1], 1, "layers.html")   # the same steps as one self-contained page
 """
+import html
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -35,7 +38,10 @@ from .graph import node_ids
 from .notation import _SUPERSCRIPT, fmt
 from .steps import node_names
 
-__all__ = ["LayerStep", "layer_steps", "format_step", "format_layer_steps", "layer_steps_data"]
+__all__ = ["LayerStep", "layer_steps", "format_step", "format_layer_steps", "layer_steps_data", "layers_page",
+           "export_layers_html", "ALGORITHM", "TOLERANCE"]
+
+TOLERANCE = 1e-9  # a step agrees with the scalar graph (✓) when its numbers differ by at most this
 
 
 def _k(k):
@@ -273,7 +279,7 @@ def format_step(step):
     blocks.append(_block(step.name, step.value))
     shown = ", ".join(step.nodes[:4]) + (f", … ({len(step.nodes)} nodes)" if len(step.nodes) > 4 else "")
     kind = "grad" if step.algorithm == "6.4" else "data"
-    check = "✓" if step.error <= 1e-9 else "✗"
+    check = "✓" if step.error <= TOLERANCE else "✗"
     tail = f"  {check} scalar graph ({kind} of {shown}): max |difference| = {fmt(step.error)}"
     return "\n".join([head] + ["  " + line for line in _side_by_side(blocks)] + [tail])
 
@@ -286,3 +292,93 @@ def format_layer_steps(steps):
 def layer_steps_data(steps):
     """The steps as JSON-ready dicts (see LayerStep.as_dict): what a page or a notebook widget shows."""
     return [step.as_dict() for step in steps]
+
+
+# --- the page: the algorithms' text with the current line lit, its numbers as tables ------------------------------
+
+# Algorithms 6.3 and 6.4 as the page prints them: (id, indent, text). A step lights the line of its id
+# (`_line_id`); "for" lines get the step's k beside them; None marks a heading.
+ALGORITHM = (
+    (None, 0, "Algorithm 6.3 (forward)"),
+    ("x", 1, "h⁽⁰⁾ = x"),
+    ("for", 1, "for k = 1, …, l:"),
+    ("a", 2, "a⁽ᵏ⁾ = b⁽ᵏ⁾ + W⁽ᵏ⁾ h⁽ᵏ⁻¹⁾"),
+    ("h", 2, "h⁽ᵏ⁾ = f(a⁽ᵏ⁾)"),
+    ("J", 1, "ŷ = h⁽ˡ⁾,  J = L(ŷ, y)"),
+    (None, 0, "Algorithm 6.4 (backward)"),
+    ("g", 1, "g ← ∇ŷ J"),
+    ("for", 1, "for k = l, …, 1:"),
+    ("slope", 2, "g ← ∇a⁽ᵏ⁾ J = g ⊙ f′(a⁽ᵏ⁾)"),
+    ("b", 2, "∇b⁽ᵏ⁾ J = g"),
+    ("W", 2, "∇W⁽ᵏ⁾ J = g h⁽ᵏ⁻¹⁾ᵀ"),
+    ("down", 2, "g ← ∇h⁽ᵏ⁻¹⁾ J = W⁽ᵏ⁾ᵀ g"),
+)
+
+
+def _line_id(step):
+    """Which line of ALGORITHM a step is: "x", "a", "h", "J" (6.3) or "g", "slope", "b", "W", "down" (6.4)."""
+    if step.algorithm == "6.3":
+        return "J" if step.k is None else ("x" if step.k == 0 else step.name[0])
+    if step.name.startswith("∇"):
+        return step.name[1]  # ∇b⁽ᵏ⁾ J, ∇W⁽ᵏ⁾ J
+    if "ŷ" in step.line:
+        return "g"
+    return "slope" if "⊙" in step.line else "down"
+
+
+def _table(name, array):
+    """A named table for the page: {"name", "rows"} with the numbers as `fmt` writes them."""
+    return {"name": name, "rows": _rows(array)}
+
+
+def _page_step(step):
+    """One step as the page's script reads it: the line, the operand and result tables, the scalar check."""
+    nodes = np.array(step.nodes, dtype=object).reshape(np.shape(step.value))
+    node_rows = [[str(v)] for v in nodes.reshape(-1)] if nodes.ndim < 2 else [[str(v) for v in r] for r in nodes]
+    return {
+        "algorithm": step.algorithm, "k": step.k, "line": step.line, "id": _line_id(step),
+        "operands": [_table(name, a) for name, a in step.operands.items() if np.size(a)],
+        "result": _table(step.name, step.value),
+        "engine": {**_table(step.name, step.engine), "nodes": node_rows},
+        "kind": "grad" if step.algorithm == "6.4" else "data",
+        "error": fmt(step.error), "ok": step.error <= TOLERANCE,
+    }
+
+
+def _describe(model, x, y, loss):
+    """The page's subtitle: the net's sizes and activations and the example, "2-2-1 sigmoid net at x = (0, 1), ..."."""
+    sizes = "-".join(str(n) for n in [model.nin] + [len(layer.neurons) for layer in model.layers])
+    names = dict.fromkeys(getattr(layer.neurons[0].activation, "__name__", "f") for layer in model.layers)
+    loss = loss if isinstance(loss, str) else getattr(loss, "__name__", "a custom loss")
+    return (f"a {sizes} net ({', '.join(names)}) at x = ({', '.join(fmt(v) for v in x)}), y = {fmt(y)}, "
+            f"loss {loss}")
+
+
+def layers_page(model, x, y, loss="bce", title=None):
+    """The layer view of `model` on (x, y) as one self-contained HTML string (see `export_layers_html`)."""
+    from .html import _CSP, _fill, _json_for_html, asset
+
+    steps = layer_steps(model, x, y, loss)
+    title = title or "chainrule: backpropagation a layer at a time (Algorithms 6.3 and 6.4)"
+    data = {"title": title, "subtitle": _describe(model, np.asarray(x, dtype=float).reshape(-1), float(y), loss),
+            "algorithm": [{"id": i, "indent": n, "text": t} for i, n, t in ALGORITHM],
+            "steps": [_page_step(step) for step in steps]}
+    return _fill(asset("layers.html"), {"csp": _CSP, "title": html.escape(title), "css": asset("layers.css"),
+                                        "data": _json_for_html(data), "script": asset("layers.js")})
+
+
+def export_layers_html(model, x, y, path, loss="bce", title=None):
+    """Write Algorithms 6.3 and 6.4 for `model` on one example (x, y) as one self-contained HTML page.
+
+    The page prints both algorithms with the current line lit (and its k), that line with the layer's numbers,
+    its operands and result as small tables (numbers as `viz.notation.fmt` writes them), and the same result
+    read off the scalar graph with ✓ and the largest difference. Previous/Next, ← → and Home/End step through.
+    No network: a Content-Security-Policy forbids it. `window.chainrule_layers` has `steps` (how many),
+    `go(i)` (1-based) and `current()` (what is shown). model, x, y and loss are as in `layer_steps`.
+    Returns the Path written.
+    """
+    text = layers_page(model, x, y, loss, title)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
