@@ -8,7 +8,12 @@ Helpers for the test files (import them: `from conftest import sigmoid, anywhere
   differences are accurate (`low`, `high` widen them); `with_edges(sampler)` adds that domain's extreme values
   (0, ±1e-300, ±800, ...);
 - `sigmoid(z)`, the logistic function written out in floats: the oracle for every σ in the tests;
-- `one_line_error(capsys, argv, prefix)`: runs the CLI, which must fail with exit code 2 and one line on stderr;
+- `one_line_error(capsys, argv, prefix)`: runs the CLI, which must fail with exit code 2 and one line on stderr
+  (no traceback) starting with prefix, such as prefix="chainrule step: error: ";
+- the fixture `browser` (a headless Chromium per test module, through playwright; skips without chromium or
+  playwright; a fixture, so name it as a test's argument rather than importing it), `open_page(browser, path,
+  size)` (a page that records its requests, dialogs and script errors), `node_text(page, node_id)`, and the
+  marker `needs_renderer` for tests that lay a graph out with Graphviz's dot or graphviz-pure;
 - `torch` (None when PyTorch is missing) and the marker `needs_torch` for tests that use it as an oracle;
 - `close(a, b, rel_tol, abs_tol)`: floats that agree to 1e-12 relative (nan matches nan, inf only itself);
 - `identical(a, b)`: the same float bit for bit (nan is nan, 0.0 is not -0.0);
@@ -19,12 +24,14 @@ Helpers for the test files (import them: `from conftest import sigmoid, anywhere
 import importlib.util
 import math
 import os
+import shutil
 
 import numpy as np
 import pytest
 from hypothesis import strategies as st
 
 from autograd import Value
+from viz import backends
 
 # the PyTorch oracle is optional (CI installs torch==2.13.0) and takes about a second to import, so only the test
 # files that use it import it: `from conftest import torch` calls the module's __getattr__ below
@@ -111,7 +118,50 @@ def one_line_error(capsys, argv, prefix="chainrule "):
     err = capsys.readouterr().err
     assert code == 2, f"chainrule {' '.join(argv)} exited with {code}, not 2; stderr: {err}"
     assert err.count("\n") == 1 and err.startswith(prefix), f"not one line starting with {prefix!r}: {err!r}"
+    assert "Traceback" not in err, err
     return err
+
+
+# --- the browser: Debian's chromium through playwright, never a downloaded browser ------------------------------
+
+CHROMIUM = os.environ.get("CHAINRULE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+needs_renderer = pytest.mark.skipif(not backends.available(), reason="neither Graphviz's dot nor graphviz-pure")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for the test module's pages (skips without playwright or chromium; never
+    `playwright install`: CHAINRULE_CHROMIUM or the chromium on PATH is used)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if not os.path.isfile(CHROMIUM):
+        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium, or set CHAINRULE_CHROMIUM)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, path, size=(1280, 720)):
+    """The page at file://path, with every request (`page.requests`), dialog (`page.dialogs`) and script error or
+    console error (`page.errors`) recorded."""
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page.set_default_timeout(10_000)
+    page.requests, page.dialogs, page.errors = [], [], []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+    page.goto(path.as_uri())
+    return page
+
+
+def node_text(page, node_id):
+    """The texts of the SVG group titled node_id on a live page: ["w", "data −2", "grad 5"]."""
+    return page.evaluate("""id => [...document.querySelectorAll('g.node')]
+        .find(g => g.querySelector('title').textContent === id)
+        .querySelectorAll('text').values().map(t => t.textContent).toArray()""", node_id)
 
 
 # --- floats and small graphs ------------------------------------------------------------------------------------

@@ -9,13 +9,12 @@ import re
 import pytest
 
 from autograd import Value
-from conftest import sigmoid
+from conftest import needs_renderer, one_line_error, sigmoid
 from viz import backends
 from viz.cli import main
 from viz.notation import fmt
 from viz.sources import SourceError, load_source, parse_at, source_kind
 
-needs_renderer = pytest.mark.skipif(not backends.available(), reason="neither Graphviz's dot nor graphviz-pure")
 WXB = ["--at", "w=-2,x=5,b=3"]
 GRAPH_FILE = "from autograd import Value\n\n\ndef graph():\n    return Value(3.0, 'a') * Value(4.0, 'c')\n"
 
@@ -28,14 +27,6 @@ def no_env_choice(monkeypatch):
 def run(capsys, argv):
     assert main(argv) == 0
     return capsys.readouterr().out
-
-
-def one_line_error(capsys, argv, command="step"):
-    code = main(argv)
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert err.count("\n") == 1 and err.startswith(f"chainrule {command}: error: ") and "Traceback" not in err
-    return err
 
 
 # --- step, render, html with a formula ---------------------------------------------------------------------------
@@ -139,7 +130,7 @@ def test_html_page_of_a_formula(tmp_path, capsys):
 ])
 def test_bad_formulas_and_values_are_one_line(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    err = one_line_error(capsys, ["step", *argv, "--all"])
+    err = one_line_error(capsys, ["step", *argv, "--all"], prefix="chainrule step: error: ")
     assert message in err
     assert not (tmp_path / "PWNED").exists()  # nothing in the text ran
 
@@ -147,7 +138,7 @@ def test_bad_formulas_and_values_are_one_line(argv, message, capsys, tmp_path, m
 @pytest.mark.parametrize("command", ["render", "html", "paths"])
 def test_every_command_refuses_a_bad_formula_alike(command, tmp_path, capsys):
     argv = [command, "w*x + b", "--at", "w=1"] + (["-o", str(tmp_path / "x.html")] if command != "paths" else [])
-    err = one_line_error(capsys, argv, command)
+    err = one_line_error(capsys, argv, prefix=f"chainrule {command}: error: ")
     assert re.search(r"'([xb])' in 'w\*x \+ b': the name \1 has no value: give one, --at \1=1.0$", err)
     assert list(tmp_path.iterdir()) == []
 
@@ -193,9 +184,9 @@ def test_paths_refuses_too_many_and_unknown_leaves(tmp_path, capsys):
     path = tmp_path / "squares.py"  # v ← v·v fourteen times: 2¹⁴ = 16,384 paths from x, over the 10,000 limit
     path.write_text("from autograd import Value\n\n\ndef graph():\n    v = Value(1.0, 'x')\n"
                     "    for _ in range(14):\n        v = v * v\n    return v\n")
-    err = one_line_error(capsys, ["paths", str(path)], "paths")
+    err = one_line_error(capsys, ["paths", str(path)], prefix="chainrule paths: error: ")
     assert "--leaf x: paths: more than 10,000 paths lead from x to the root" in err and "jvp" in err
-    err = one_line_error(capsys, ["paths", "w*x", "--at", "w=1,x=2", "--leaf", "q"], "paths")
+    err = one_line_error(capsys, ["paths", "w*x", "--at", "w=1,x=2", "--leaf", "q"], prefix="chainrule paths: error: ")
     assert "leaf 'q' is not a node name; the graph's inputs are w, x" in err
 
 

@@ -1,66 +1,28 @@
 """The live step-through page, in a real headless Chromium (Debian's chromium, driven by playwright).
 
 The browser tests skip when /usr/bin/chromium or playwright is missing (`./run test` installs both; under CI a
-skip fails). Never `playwright install`: the page needs no browser download. `browser` and `open_page` are
-also used by tests/test_page_numbers.py and tests/test_widget.py.
+skip fails). Never `playwright install`: the page needs no browser download. The `browser` fixture and
+`open_page` are in tests/conftest.py.
 """
 import json
-import os
 import re
-import shutil
 
 import pytest
 
 from autograd import Value, name_scope, topological_order
-from viz import backends
+from conftest import needs_renderer, node_text, open_page
 from viz.cli import main
 from viz.examples import wxb
 from viz.html import export_html
 
-CHROMIUM = os.environ.get("CHAINRULE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 XSS = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(2)">'
-
-needs_renderer = pytest.mark.skipif(not backends.available(), reason="no Graphviz renderer")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if not os.path.isfile(CHROMIUM):
-        pytest.skip("no chromium (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-def open_page(browser, path, size=(1280, 720)):
-    """The page at file://path, with every request, dialog and script error recorded."""
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-    page.set_default_timeout(10_000)
-    page.requests, page.dialogs, page.errors = [], [], []
-    page.on("request", lambda request: page.requests.append(request.url))
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
-    page.goto(path.as_uri())
-    return page
 
 
 def shown(page):
     """(counter, sentence, DOT id of the highlighted node) on screen."""
     return (page.inner_text(".cr-counter"), page.inner_text(".cr-sentence"),
             page.locator("g.node.current > title").text_content())
-
-
-def node_text(page, node_id):
-    """The texts of the SVG group titled node_id: ["w", "data −2", "grad 5"]."""
-    return page.evaluate("""id => [...document.querySelectorAll('g.node')]
-        .find(g => g.querySelector('title').textContent === id)
-        .querySelectorAll('text').values().map(t => t.textContent).toArray()""", node_id)
 
 
 def boxes(page):

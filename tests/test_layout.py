@@ -14,8 +14,7 @@ from viz.names import node_names
 from viz.notation import factor, fmt
 from viz.steps import backward_steps
 
-from conftest import close
-from test_html_browser import browser, needs_renderer, open_page  # noqa: F401 (browser is a fixture)
+from conftest import close, needs_renderer, open_page
 
 SVG = "{http://www.w3.org/2000/svg}"
 

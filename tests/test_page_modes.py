@@ -11,7 +11,7 @@ from viz.html import export_html
 from viz.modes import Quiz, path_table, tangent_steps
 from viz.notation import fmt
 
-from test_html_browser import browser, needs_renderer, node_text, open_page  # noqa: F401 (browser is a fixture)
+from conftest import needs_renderer, node_text, open_page
 
 
 def sigmoid_of_wxb():

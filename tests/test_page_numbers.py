@@ -11,14 +11,13 @@ from viz.html import export_html
 from viz.names import node_names
 from viz.notation import fmt
 
-from conftest import close
-from test_html_browser import browser, needs_renderer, open_page  # noqa: F401 (browser is a fixture)
+from conftest import close, needs_renderer, open_page
 
 INF, NAN = math.inf, math.nan
 
 
 @pytest.fixture(scope="module")
-def page(browser, tmp_path_factory):  # noqa: F811
+def page(browser, tmp_path_factory):
     """One page whose script's op table and number format the tests call directly."""
     path = export_html(wxb(), tmp_path_factory.mktemp("ops") / "ops.html")
     page = open_page(browser, path)
@@ -138,7 +137,7 @@ def test_the_random_graphs_use_every_primitive():
 
 @needs_renderer
 @pytest.mark.parametrize("seed", range(12))
-def test_random_graphs_with_reused_nodes(browser, tmp_path, seed):  # noqa: F811
+def test_random_graphs_with_reused_nodes(browser, tmp_path, seed):
     root = random_graph(random.Random(seed))
     order = topological_order(root)
     assert len(order) >= 25 and max(reader_counts(order).values()) >= 2  # big enough, with reused nodes
@@ -149,13 +148,13 @@ def test_random_graphs_with_reused_nodes(browser, tmp_path, seed):  # noqa: F811
 
 @needs_renderer
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
-def test_every_example(browser, tmp_path, name):  # noqa: F811
+def test_every_example(browser, tmp_path, name):
     page = open_page(browser, export_html(EXAMPLES[name](), tmp_path / "e.html"))
     assert_page_matches_engine(page, EXAMPLES[name]())
 
 
 @needs_renderer
-def test_set_agrees_with_a_graph_built_at_the_new_values(browser, tmp_path):  # noqa: F811
+def test_set_agrees_with_a_graph_built_at_the_new_values(browser, tmp_path):
     from viz.examples import neuron
 
     page = open_page(browser, export_html(neuron(), tmp_path / "n.html"))

@@ -2,21 +2,16 @@
 Chromium, and the CLI's --classes, --save, --html and render --model."""
 import base64
 import json
-import os
 import re
-import shutil
 
 import numpy as np
 import pytest
 
 from autograd.lab.data import spirals
 from autograd.nn import MLP, load, predict
+from conftest import open_page
 from viz.cli import main
 from viz.training import boundary, export_training_html, grid_points, training_view
-
-CHROMIUM = os.environ.get("CHAINRULE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def _view(steps=60, every=10, **options):
@@ -84,25 +79,10 @@ def test_page_size_is_linear_in_snapshots(tmp_path):
     assert "default-src 'none'" in text
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if not os.path.isfile(CHROMIUM):
-        pytest.skip("no chromium (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
 def test_the_page_scrubs_through_snapshots_in_chromium(browser, tmp_path):
     view = _view()
     path = view.export_html(tmp_path / "run.html", title="<b>3 spirals</b>")
-    page = browser.new_page(viewport={"width": 1150, "height": 600})
-    errors, requests = [], []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: requests.append(r.url))
-    page.goto(path.as_uri())
+    page = open_page(browser, path, size=(1150, 600))
     assert page.evaluate("window.chainrule_training.count") == 7
     assert page.inner_text(".crt-counter").startswith(f"step 60 · cost {view.cost[-1]:.4g}")
     assert page.inner_text("h1") == "<b>3 spirals</b>"
@@ -121,7 +101,7 @@ def test_the_page_scrubs_through_snapshots_in_chromium(browser, tmp_path):
             : d[i+2] > d[i] && d[i+2] > d[i+1] ? 'b' : d[i+1] > d[i] && d[i+1] > d[i+2] ? 'g' : '');
         return [...seen].filter(Boolean).sort(); }""")
     assert colours == ["b", "g", "r"]
-    assert errors == [] and requests == [path.as_uri()]
+    assert page.errors == [] and page.dialogs == [] and page.requests == [path.as_uri()]
 
 
 def test_cli_trains_three_classes_saves_and_renders(tmp_path, capsys):

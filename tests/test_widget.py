@@ -7,14 +7,12 @@ import math
 import pytest
 
 from autograd import topological_order
-from viz import backends
 from viz.examples import EXAMPLES, find, neuron, wxb
 from viz.html import asset
 
-from test_html_browser import browser, open_page  # noqa: F401 (browser is a fixture)
+from conftest import needs_renderer, open_page
 
 pytest.importorskip("anywidget")
-needs_renderer = pytest.mark.skipif(not backends.available(), reason="no Graphviz renderer")
 
 
 @needs_renderer
@@ -120,7 +118,7 @@ HOST = """async ([esm, css, state]) => {
 
 
 @needs_renderer
-def test_the_front_end_steps_edits_and_syncs_back(browser, tmp_path):  # noqa: F811
+def test_the_front_end_steps_edits_and_syncs_back(browser, tmp_path):
     from viz import step_through
 
     widget = step_through(wxb(), forward=True)

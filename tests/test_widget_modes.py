@@ -9,7 +9,7 @@ from viz import backends
 from viz.examples import wxb
 from viz.modes import Quiz
 
-from test_html_browser import browser, open_page  # noqa: F401 (browser is a fixture)
+from conftest import open_page
 from test_widget import HOST
 
 pytest.importorskip("anywidget")

@@ -1,12 +1,12 @@
 """The chain-rule step-through as one self-contained, live HTML page: `export_html(root, "steps.html")`.
 
 The page carries the graph as data (`graph_data`: nodes in topological order with op, parents, constant,
-name, scope, and the leaf values) and one SVG laid out once by Graphviz with room for every number
-(`layout_svg`). Its script (viz/page/page.js) mirrors `autograd.PRIMITIVES`, computes the forward pass, the
-local gradients, the backward walk and the sentences of `viz.steps`, and per step only rewrites text and
-classes in the SVG: nothing moves, any input can be edited, and a 900-node net makes a page of a few MB in
-about a second. No network, no server, no external files: a Content-Security-Policy in the page forbids
-them. The Jupyter widget (viz.widget) runs the same script.
+name, scope, and the leaf values) and one SVG laid out once with room for every number (`layout_svg`: by
+Graphviz, or above 1,500 nodes by viz.layout in linear time). Its script (viz/page/page.js) mirrors
+`autograd.PRIMITIVES`, computes the forward pass, the local gradients, the backward walk and the sentences
+of `viz.steps`, and per step only rewrites text and classes in the SVG: nothing moves, any input can be
+edited, and a 900-node net makes a page of a few MB in about a second. No network, no server, no external
+files: a Content-Security-Policy in the page forbids them. The Jupyter widget (viz.widget) runs the same script.
 
 `frame_svg` draws one step as a picture on its own (the README's step picture).
 """
@@ -219,9 +219,12 @@ def export_html(root, path, forward=False, title=None, renderer=None, rankdir="L
     Previous/Next, arrow keys, a slider, play/pause, Home/End, click a node to jump to its step, click an
     input's number (or use the Inputs panel) to change it and watch every number update. `forward=True`
     puts the forward pass first; `names` ({Value: name}) names unlabelled nodes; `cluster` boxes name
-    scopes (default: when there are any; click a box to collapse it); `force=True` lays out a graph of more
-    than `viz.graph.DRAW_LIMIT` nodes, which is otherwise refused. `window.chainrule` in the page has
-    `steps`, `go(i)`, `set(name, value)`, `values()` and `reset()`.
+    scopes (default: when there are any; click a box to collapse it). Layout (see `layout_svg`): a graph of
+    more than `viz.layout.OWN_ABOVE` (1,500) value nodes drawn left to right without `renderer=` is
+    laid out by viz.layout in linear time, up to `viz.layout.LIVE_LIMIT` (50,000) nodes; any other graph by
+    Graphviz, up to `viz.graph.DRAW_LIMIT` (2,000) nodes. Past its limit a graph is refused (a ValueError
+    saying what to do) unless `force=True`. `window.chainrule` in the page has `steps`, `go(i)`,
+    `set(name, value)`, `values()` and `reset()`.
 
     The learner modes (buttons in the page's bar; `mode` picks the one it opens in, `leaf` the input):
     "quiz" asks each number of the backward pass before it is shown (`chainrule.quiz(on)`,
