@@ -10,7 +10,9 @@ All of these draw through viz.backends, so they work with graphviz-pure alone.
 Node ids in the DOT source are stable, so other tools (the step-through) can address them:
 the value node at position i of `topological_order(root)` is "n{i}", the op node that made it is
 "n{i}_op", and a collapsed scope "layer1/neuron0" is the node "scope_layer1/neuron0" inside
-cluster "cluster_layer1". Clusters are named "cluster_" + the scope path.
+cluster "cluster_layer1". Clusters are named "cluster_" + the scope path. The units of one scope (neuron0, neuron1,
+...) are drawn in the order of their number; inside a cluster an invisible node "order_" + the unit's scope path
+keeps them in order.
 """
 import fnmatch
 import html
@@ -20,6 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import graphviz
+from graphviz.quoting import quote
 
 from autograd import Value, reader_counts, topological_order
 
@@ -325,77 +328,127 @@ def draw_dot(root, rankdir="LR", *, cluster=False, collapse=None, sigmoid="full"
     """
     scale = _check_options(root, rankdir, sigmoid, color_by_grad)
     order = topological_order(root)
-    names = names or {}
-    derived = node_names(root, names, order)
-    number = _reserved if live else fmt
-    ids = {node: f"n{i}" for i, node in enumerate(order)}
-    uses = reader_counts(order)  # how many edges leave each node
     fold = _folder(collapse)
     folded = {node: prefix for node in order if (prefix := fold(node.scope))}
     _check_size(order, folded, force)
-    chains = {}
-    if sigmoid == "compact":
-        chains = {node: chain for node in order if (chain := _sigmoid_chain(node, uses, folded))}
+    chains = _sigmoid_chains(order, folded) if sigmoid == "compact" else {}
     hidden = set().union(*(chain.hidden for chain in chains.values()))
-
-    def grad_of(node):
-        return node.grad if grads is None else grads.get(node, node.grad)
-
-    stmts = defaultdict(list)  # cluster scope ("" = top level) -> [(node id, attributes)]
-    edges, seen = [], set()
-
-    def source(parent):
-        return _scope_id(folded[parent]) if parent in folded else ids[parent]
-
-    def add_edge(tail, head, label=None):
-        if label is None:  # edges into or out of collapsed scopes carry no number: draw each pair once
-            if (tail, head) in seen:
-                return
-            seen.add((tail, head))
-        edges.append((tail, head, {} if label is None else {"label": _label(_html(label))}))
-
+    looks = _Looks(root, order, names, grads, live, scale, node_style, op_style, edge_label)
+    sheet = _Sheet(order, folded)
     for node in order:
         if node in hidden:
             continue
         if node in folded:
-            for parent in node.parents:
-                if folded.get(parent) != folded[node]:
-                    add_edge(source(parent), _scope_id(folded[node]))
-            continue
-        name = shown_name(node, names, derived)
-        kind = _kind(node, root)
+            _draw_folded(sheet, node)
+        else:
+            _draw_node(sheet, looks, node, chains.get(node), node.scope if cluster else "")
+    _add_collapsed(sheet, order, root, folded, cluster, looks)
+    return _assemble(sheet, rankdir, cluster, scale)
+
+
+def _sigmoid_chains(order, folded):
+    """{σ node: its _SigmoidChain} for every chain of Value.sigmoid() in the graph (sigmoid="compact")."""
+    uses = reader_counts(order)  # how many edges leave each node
+    return {node: chain for node in order if (chain := _sigmoid_chain(node, uses, folded))}
+
+
+class _Sheet:
+    """What draw_dot has drawn so far: node statements by cluster, the edges, and each drawn node's scope."""
+
+    def __init__(self, order, folded):
+        self.ids = {node: f"n{i}" for i, node in enumerate(order)}
+        self.folded = folded
+        self.stmts = defaultdict(list)  # cluster scope ("" = top level) -> [(node id, attributes)]
+        self.paths = {}  # node id -> the scope it belongs to (a collapsed scope's node: that scope)
+        self.edges, self._seen = [], set()
+
+    def node(self, where, node_id, attrs, path):
+        """A node statement in the cluster of scope `where` ("" = top level)."""
+        self.stmts[where].append((node_id, attrs))
+        self.paths[node_id] = path
+
+    def source(self, parent):
+        """The drawn node an edge from `parent` leaves: its collapsed scope's node, or its own."""
+        return _scope_id(self.folded[parent]) if parent in self.folded else self.ids[parent]
+
+    def edge(self, tail, head, label=None):
+        """An edge; one without a label (into or out of a collapsed scope) is drawn once per pair of nodes."""
+        if label is None:
+            if (tail, head) in self._seen:
+                return
+            self._seen.add((tail, head))
+        self.edges.append((tail, head, {} if label is None else {"label": _label(_html(label))}))
+
+
+class _Looks:
+    """How draw_dot's options style the drawn nodes: labels, numbers, colors, tooltips, the style callables."""
+
+    def __init__(self, root, order, names, grads, live, scale, node_style, op_style, edge_label):
+        self.root, self.names, self.grads, self.live, self.scale = root, names or {}, grads, live, scale
+        self.derived = node_names(root, self.names, order)
+        self.number = _reserved if live else fmt
+        self.node_style, self.op_style, self.edge_label = node_style, op_style, edge_label
+
+    def grad(self, node):
+        """The grad shown: from `grads` when given, else node.grad."""
+        return node.grad if self.grads is None else self.grads.get(node, node.grad)
+
+    def value(self, node):
+        """The attributes of a value node: its kind's style, label, tooltip, fill by |grad|, node_style."""
+        name = shown_name(node, self.names, self.derived)
+        kind = _kind(node, self.root)
         attrs = dict(_STYLE[kind])
-        grad = grad_of(node)
-        attrs["label"] = (_const_label(name, node, number) if kind == "const"
-                          else _value_label(name, node, grad, number, stacked=live))
-        if not live:
+        grad = self.grad(node)
+        attrs["label"] = (_const_label(name, node, self.number) if kind == "const"
+                          else _value_label(name, node, grad, self.number, stacked=self.live))
+        if not self.live:
             attrs["tooltip"] = f"data = {node.data!r}, grad = {grad!r}"
-        if scale and kind != "const":
-            attrs["fillcolor"] = _grad_color(grad, *scale)
-        if node_style:
-            attrs.update({k: str(v) for k, v in (node_style(node) or {}).items()})
-        where = node.scope if cluster else ""
-        stmts[where].append((ids[node], attrs))
-        if not node.parents:
-            continue
-        op_id = ids[node] + "_op"
-        chain = chains.get(node)
+        if self.scale and kind != "const":
+            attrs["fillcolor"] = _grad_color(grad, *self.scale)
+        return _styled(attrs, self.node_style, node)
+
+    def op(self, node, chain):
+        """The attributes of the op node that made `node` (one σ for a compact sigmoid chain)."""
         text = "σ" if chain else op_text(node)
-        op_attrs = dict(_STYLE["op"], label=_label(_html(text)), shape="circle" if len(text) <= 3 else "ellipse")
-        if op_style:
-            op_attrs.update({k: str(v) for k, v in (op_style(node) or {}).items()})
-        stmts[where].append((op_id, op_attrs))
-        edges.append((op_id, ids[node], {}))
-        inputs = [(chain.z, chain.local)] if chain else zip(node.parents, node.local_grads)
-        for i, (parent, local) in enumerate(inputs):
-            text = edge_label(parent, node, i) if edge_label else None
-            add_edge(source(parent), op_id, number(local) if text is None else text)
+        attrs = dict(_STYLE["op"], label=_label(_html(text)), shape="circle" if len(text) <= 3 else "ellipse")
+        return _styled(attrs, self.op_style, node)
 
-    _add_collapsed(stmts, order, root, folded, cluster, scale, grad_of)
-    return _assemble(stmts, edges, rankdir, cluster, scale)
+    def edge_text(self, parent, node, i, local):
+        """The label of the edge from `parent` (node's i-th input) into node's op: edge_label's, else ∂out/∂in."""
+        text = self.edge_label(parent, node, i) if self.edge_label else None
+        return self.number(local) if text is None else text
 
 
-def _add_collapsed(stmts, order, root, folded, cluster, scale, grad_of):
+def _styled(attrs, style, node):
+    """`attrs` updated by a style callable's dict for `node` (its values as text), when there is one."""
+    if style:
+        attrs.update({k: str(v) for k, v in (style(node) or {}).items()})
+    return attrs
+
+
+def _draw_folded(sheet, node):
+    """A node inside a collapsed scope is not drawn: only the edges from outside into its scope's node."""
+    scope = sheet.folded[node]
+    for parent in node.parents:
+        if sheet.folded.get(parent) != scope:
+            sheet.edge(sheet.source(parent), _scope_id(scope))
+
+
+def _draw_node(sheet, looks, node, chain, where):
+    """A value node, and unless it is a leaf the op node that made it: op → value, each input → op."""
+    node_id = sheet.ids[node]
+    sheet.node(where, node_id, looks.value(node), node.scope)
+    if not node.parents:
+        return
+    op_id = node_id + "_op"
+    sheet.node(where, op_id, looks.op(node, chain), node.scope)
+    sheet.edge(op_id, node_id)
+    inputs = [(chain.z, chain.local)] if chain else zip(node.parents, node.local_grads)
+    for i, (parent, local) in enumerate(inputs):
+        sheet.edge(sheet.source(parent), op_id, looks.edge_text(parent, node, i, local))
+
+
+def _add_collapsed(sheet, order, root, folded, cluster, looks):
     """One box3d node per collapsed scope: its name, size, and its output's data and grad when it has one."""
     members, outputs = defaultdict(int), defaultdict(list)
     for node in order:
@@ -412,61 +465,135 @@ def _add_collapsed(stmts, order, root, folded, cluster, scale, grad_of):
         attrs = dict(_STYLE["scope"])
         if len(outputs[prefix]) == 1:
             out = outputs[prefix][0]
-            rows.append(f"data {fmt(out.data)}, grad {fmt(grad_of(out))}")
-            if scale:
-                attrs["fillcolor"] = _grad_color(grad_of(out), *scale)
+            rows.append(f"data {fmt(out.data)}, grad {fmt(looks.grad(out))}")
+            if looks.scale:
+                attrs["fillcolor"] = _grad_color(looks.grad(out), *looks.scale)
         attrs["label"] = _label("<br/>".join(rows))
         attrs["tooltip"] = f"scope {prefix} collapsed"
-        stmts[_parent_scope(prefix) if cluster else ""].append((_scope_id(prefix), attrs))
+        sheet.node(_parent_scope(prefix) if cluster else "", _scope_id(prefix), attrs, prefix)
 
 
-def _assemble(stmts, edges, rankdir, cluster, scale):
-    """Nodes into (nested) clusters, then the edges, into one Graph."""
+def _assemble(sheet, rankdir, cluster, scale):
+    """Nodes into (nested) clusters, the statements that keep units in order, then the edges, into one Graph."""
+    graph = _empty_graph(rankdir, scale)
+    clusters = _clusters(sheet.stmts)
+    clusters[""] = graph
+    for scope, nodes in sheet.stmts.items():
+        for node_id, attrs in nodes:
+            clusters[scope].node(node_id, **attrs)
+    in_order = _order_statements(sheet, cluster, rankdir)
+    for scope in clusters:
+        if scope:  # a cluster's statements go in before it is copied into its parent; the top level's go last
+            clusters[scope].body.extend(in_order.get(scope, ()))
+    for scope in sorted(clusters, key=lambda s: -s.count("/")):  # innermost first: a subgraph is copied in
+        if scope:
+            clusters[_parent_scope(scope)].subgraph(clusters[scope])
+    for tail, head, attrs in sheet.edges:
+        graph.edge(tail, head, **attrs)
+    graph.body.extend(in_order.get("", ()))
+    return graph
+
+
+def _empty_graph(rankdir, scale):
+    """The Graph with chainrule's graph, node and edge attributes (and the color scale's legend), no nodes yet."""
     graph_attr = {"rankdir": rankdir, "fontname": _FONT, "nodesep": "0.25", "ranksep": "0.35"}
     if scale:
         graph_attr.update(label=f"fill: |grad| on a log scale, white ≤ {fmt(scale[0])}, red ≥ {fmt(scale[1])}",
                           labelloc="b", fontsize="10")
-    graph = Graph("chainrule", format="svg", graph_attr=graph_attr,
-                  node_attr={"fontname": _FONT, "fontsize": "12"},
-                  edge_attr={"fontname": _FONT, "fontsize": "11", "color": "#475569", "fontcolor": "#b91c1c",
-                             "arrowsize": "0.7"})
+    return Graph("chainrule", format="svg", graph_attr=graph_attr,
+                 node_attr={"fontname": _FONT, "fontsize": "12"},
+                 edge_attr={"fontname": _FONT, "fontsize": "11", "color": "#475569", "fontcolor": "#b91c1c",
+                            "arrowsize": "0.7"})
+
+
+def _clusters(stmts):
+    """{scope: its empty cluster subgraph} for every scope with nodes and every scope enclosing one."""
     scopes = {}  # in order of first appearance, so the DOT source is the same on every run
     for scope in stmts:
         while scope:  # every enclosing scope gets a cluster, even one with no node of its own
             scopes.setdefault(scope)
             scope = _parent_scope(scope)
-    clusters = {"": graph}
-    for scope in scopes:
-        depth = scope.count("/")
-        clusters[scope] = graphviz.Digraph(
-            "cluster_" + scope,
-            graph_attr={"label": _label(_html(scope.rpartition("/")[2])), "style": "rounded,filled",
-                        "fillcolor": _CLUSTER_FILLS[depth % 2], "color": "#94a3b8", "labeljust": "l",
-                        "fontsize": "12"})
-    for scope, nodes in stmts.items():
-        for node_id, attrs in nodes:
-            clusters[scope].node(node_id, **attrs)
-    for scope in sorted(scopes, key=lambda s: -s.count("/")):  # innermost first: a subgraph is copied in
-        clusters[_parent_scope(scope)].subgraph(clusters[scope])
-    for tail, head, attrs in edges:
-        graph.edge(tail, head, **attrs)
-    _keep_units_in_order(graph, [node_id for nodes in stmts.values() for node_id, _ in nodes])
-    return graph
+    return {scope: graphviz.Digraph(
+                "cluster_" + scope,
+                graph_attr={"label": _label(_html(scope.rpartition("/")[2])), "style": "rounded,filled",
+                            "fillcolor": _CLUSTER_FILLS[scope.count("/") % 2], "color": "#94a3b8",
+                            "labeljust": "l", "fontsize": "12"})
+            for scope in scopes}
 
 
-def _keep_units_in_order(graph, node_ids):
-    """Collapsed units of one scope (scope_layer1/neuron0, neuron1, ...) drawn in their order: one rank joined by
-    invisible edges. Graphviz's crossing minimisation would otherwise put them in any order (neuron2 … 9, 0, 1)."""
-    groups = defaultdict(list)  # parent scope -> [(unit number, node id)]
-    for node_id in node_ids:
-        head, _, last = node_id.rpartition("/")
+# --- units in order (issue 14) ----------------------------------------------------------------------------------
+# Units side by side in one scope (layer1/neuron0, neuron1, ...) are drawn in the order of their number: Graphviz's
+# crossing minimisation would otherwise put them in any order (neuron2, neuron0, neuron1). Each unit gets a handle
+# and the handles are chained by invisible edges on one rank, which Graphviz keeps in order. A collapsed unit at the
+# top level is its own handle. Inside a cluster the handle is an invisible anchor node with edges into the unit:
+# there a rank=same of the unit's own nodes would not hold (and one written outside the cluster takes them out of
+# it), and a cluster has no node of its own to chain.
+
+ANCHOR_EDGES = 3  # invisible edges from an anchor into its unit: crossing them costs more than real edges save
+
+
+def _order_statements(sheet, cluster, rankdir):
+    """{container scope ("" = top level): DOT lines} that keep each scope's numbered units in order."""
+    lines = defaultdict(list)
+    collapsed = set(sheet.folded.values())
+    for head, group in _numbered_units(_unit_candidates(sheet, cluster, collapsed)).items():
+        if _feed_each_other(group, sheet):
+            continue  # steps one after another (layer1 → layer2), not units side by side
+        container = head if cluster else ""
+        handles = [_scope_id(unit) if unit in collapsed and not container else _anchor(unit, sheet, lines[container])
+                   for unit in group]
+        if container and rankdir in ("LR", "RL"):
+            handles.reverse()  # inside a cluster Graphviz lays an LR rank's flat edges out bottom to top
+        lines[container].append("{rank=same; " + " -> ".join(quote(h) for h in handles) + " [style=invis]}\n")
+    return lines
+
+
+def _unit_candidates(sheet, cluster, collapsed):
+    """The scopes that may be units, in drawing order: every cluster's scope (cluster=True) and collapsed scope."""
+    paths = dict.fromkeys(sheet.paths.values())  # in drawing order, so the DOT source is the same on every run
+    if cluster:
+        return [unit for path in paths for unit in _enclosing(path)]
+    return [path for path in paths if path in collapsed]
+
+
+def _enclosing(path):
+    """path and every scope enclosing it: "a/b/c" -> a/b/c, a/b, a."""
+    while path:
+        yield path
+        path = _parent_scope(path)
+
+
+def _numbered_units(paths):
+    """{parent scope: [its units in order of number]} for scopes ending in a number (neuron0, ...), two or more."""
+    groups = defaultdict(list)
+    for path in dict.fromkeys(paths):
+        head, _, last = path.rpartition("/")
         digits = last.lstrip("abcdefghijklmnopqrstuvwxyz_")
-        if node_id.startswith("scope_") and digits.isdigit():
-            groups[head].append((int(digits), node_id))
-    for units in groups.values():
-        if len(units) > 1:
-            ids = [node_id for _, node_id in sorted(units)]
-            graph.body.append("{rank=same; " + " -> ".join(f'"{i}"' for i in ids) + " [style=invis]}\n")
+        if digits.isdigit():
+            groups[head].append((int(digits), path))
+    return {head: [path for _, path in sorted(units)] for head, units in groups.items() if len(units) > 1}
+
+
+def _feed_each_other(group, sheet):
+    """Whether an edge joins two units of `group`."""
+    def unit_of(node_id):
+        path = sheet.paths[node_id]
+        return next((unit for unit in group if path == unit or path.startswith(unit + "/")), None)
+
+    for tail, head, _ in sheet.edges:
+        tail_unit, head_unit = unit_of(tail), unit_of(head)
+        if tail_unit and head_unit and tail_unit != head_unit:
+            return True
+    return False
+
+
+def _anchor(unit, sheet, lines):
+    """An invisible node tied to the first node of the cluster `unit` (ANCHOR_EDGES edges); returns its id."""
+    anchor = "order_" + unit.replace(":", "_")
+    first = next(node_id for node_id, path in sheet.paths.items() if path == unit or path.startswith(unit + "/"))
+    lines.append(f'{quote(anchor)} [label="" height=0 shape=point style=invis width=0]\n')
+    lines.extend([f"{quote(anchor)} -> {quote(first)} [style=invis]\n"] * ANCHOR_EDGES)
+    return anchor
 
 
 def svg(root, renderer=None, **draw_dot_kwargs):

@@ -322,46 +322,46 @@ def _escape(text):
     return html.escape(text)
 
 
+class _TrainingWidget:
+    """The view in a notebook: `static` once, then `latest` (the newest snapshot) and `curves` as training goes;
+    the buttons send "play", "pause" and "step" back to the TrainingView. Its behaviour: `_widget_class` joins it
+    to anywidget.AnyWidget and the synced traits."""
+
+    def __init__(self, view):
+        super().__init__(static=view.static(), latest=view.snapshots[-1] if view.snapshots else {},
+                         curves=curves(view))
+        self.view = view
+        self.on_msg(self._button)
+
+    def show(self, shot, curve_data, state):
+        """Send a new snapshot to the browser."""
+        with self.hold_sync():
+            self.latest, self.curves, self.state = shot, curve_data, state
+
+    def _button(self, widget, content, buffers):
+        """A button pressed in the browser: play, pause or step the TrainingView."""
+        action = content.get("action") if isinstance(content, dict) else None
+        if action == "play":
+            self.view.play()
+            self.state = "playing"
+        elif action == "pause":
+            self.view.pause(wait=False)
+        elif action == "step":
+            self.view.step()
+
+
 @lru_cache(maxsize=None)
 def _widget_class():
-    """The anywidget class, made on first use so that importing viz never needs anywidget."""
+    """The widget class TrainingWidget: _TrainingWidget's behaviour on anywidget.AnyWidget, with training.js as
+    its front end. Made on first use, so that importing viz never needs anywidget."""
     try:
         import anywidget
         import traitlets
     except ImportError:
         raise ImportError('the live training view needs anywidget: pip install "chainrule[widgets]" (or use '
                           "view.run(steps) and view.export_html('run.html') without Jupyter)") from None
-
-    class TrainingWidget(anywidget.AnyWidget):
-        """The view in a notebook: `static` once, then `latest` (the newest snapshot) and `curves` as training
-        goes; the buttons send "play", "pause" and "step" back to the TrainingView."""
-
-        _esm = asset("training.js")
-        _css = asset("training.css")
-        static = traitlets.Dict().tag(sync=True)
-        latest = traitlets.Dict().tag(sync=True)
-        curves = traitlets.Dict().tag(sync=True)
-        state = traitlets.Unicode("paused").tag(sync=True)
-
-        def __init__(self, view):
-            super().__init__(static=view.static(), latest=view.snapshots[-1] if view.snapshots else {},
-                             curves=curves(view))
-            self.view = view
-            self.on_msg(self._button)
-
-        def show(self, shot, curve_data, state):
-            """Send a new snapshot to the browser."""
-            with self.hold_sync():
-                self.latest, self.curves, self.state = shot, curve_data, state
-
-        def _button(self, widget, content, buffers):
-            action = content.get("action") if isinstance(content, dict) else None
-            if action == "play":
-                self.view.play()
-                self.state = "playing"
-            elif action == "pause":
-                self.view.pause(wait=False)
-            elif action == "step":
-                self.view.step()
-
-    return TrainingWidget
+    body = {"__doc__": _TrainingWidget.__doc__, "__module__": __name__,
+            "_esm": asset("training.js"), "_css": asset("training.css"),
+            "static": traitlets.Dict().tag(sync=True), "latest": traitlets.Dict().tag(sync=True),
+            "curves": traitlets.Dict().tag(sync=True), "state": traitlets.Unicode("paused").tag(sync=True)}
+    return type("TrainingWidget", (_TrainingWidget, anywidget.AnyWidget), body)

@@ -69,96 +69,106 @@ def evaluate(graph, leaves=None):
     return {node["name"]: {"data": data[i], "grad": grads[i]} for i, node in enumerate(nodes)}
 
 
+class _StepThrough:
+    """The live step-through in a notebook. Synced with the page's script: `graph` (the data), `svg` (the layout),
+    `leaves` ({name: value} of the inputs, as the learner set them) and `step` (1-based, the step shown; set it
+    to move the widget). Its behaviour: `_widget_class` joins it to anywidget.AnyWidget and the synced traits."""
+
+    def _typed(self, change):
+        """The learner typed an expression in the widget's box: draw it."""
+        typed = change["new"] or {}
+        self._draw(typed.get("expression", ""), typed.get("at", ""))
+
+    def _known_leaf(self, proposal):
+        """`leaf` names an input of the graph (or is empty); else a TraitError listing the inputs."""
+        import traitlets
+
+        inputs = [n["name"] for n in self.graph.get("nodes", ()) if "op" not in n and not n["constant"]]
+        if proposal["value"] and proposal["value"] not in inputs:
+            raise traitlets.TraitError(f"leaf {proposal['value']!r} is not an input; the inputs are "
+                                       f"{', '.join(inputs)}")
+        return proposal["value"]
+
+    def draw(self, expression, at=""):
+        """Draw the graph of `expression` at the values `at` ("w=-2, x=5, b=3", or a dict), as typing
+        them in the widget's box does (the box shows them). A formula, or the name of a worked example
+        without values. Returns the new root Value, or None when the expression is refused: `error`
+        then holds the one-line reason, shown in the widget."""
+        if isinstance(at, dict):
+            at = ", ".join(f"{name}={value!r}" for name, value in at.items())
+        self.error = ""
+        self.expression = {"expression": expression, "at": at, "n": self.expression.get("n", 0) + 1}
+        return None if self.error else self.root
+
+    def _draw(self, expression, at):
+        """Parse what was typed and send the new graph and its layout, or the reason it is refused."""
+        root = _typed_root(expression, at)
+        try:
+            if isinstance(root, str):
+                raise ValueError(root)
+            graph = graph_data(root, None, self.graph.get("forward", False), _title(root), None, self.mode)
+            svg = layout_svg(root, **self.layout)  # refuses a graph too big to lay out, naming its size
+        except ValueError as e:
+            self.error = str(e).splitlines()[0]
+            return
+        with self.hold_sync():  # one message: the page rebuilds once, with graph and layout together
+            self.leaf = ""
+            self.graph, self.svg, self.leaves, self.step = graph, svg, _initial_leaves(graph), 1
+            self.error, self.score = "", {}
+            self.root = root
+        return root
+
+    @property
+    def steps(self):
+        """How many steps the widget has (forward steps, then one per op node of the backward pass)."""
+        nodes = self.graph["nodes"]
+        backward = sum(1 for node in nodes if "op" in node) or 1  # a lone leaf: one step
+        return backward + (len(nodes) if self.graph["forward"] else 0)
+
+    def values(self):
+        """{name: {"data", "grad"}} for every node at the leaf values set in the widget (full backward)."""
+        return evaluate(self.graph, {name: float(value) for name, value in self.leaves.items()})
+
+    def set(self, name, value):
+        """Set the input called `name` to `value`; the widget recomputes every number."""
+        inputs = [node["name"] for node in self.graph["nodes"] if "op" not in node]
+        if name not in inputs:
+            raise ValueError(f"set({name!r}, ...): no input of that name; the inputs are {', '.join(inputs)}")
+        self.leaves = {**self.leaves, name: json_number(float(value))}
+
+    def reset(self):
+        """Back to the values the graph was built with."""
+        self.leaves = _initial_leaves(self.graph)
+
+
+def _synced_traits(traitlets):
+    """The traits of the step-through widget; those tagged sync=True are shared with the page's script."""
+    return {
+        "graph": traitlets.Dict().tag(sync=True),
+        "svg": traitlets.Unicode().tag(sync=True),
+        "leaves": traitlets.Dict().tag(sync=True),
+        "step": traitlets.Int(1).tag(sync=True),
+        "mode": traitlets.Enum(MODES, "steps").tag(sync=True),  # the learner mode shown
+        "leaf": traitlets.Unicode("").tag(sync=True),  # the input forward mode and the paths start from
+        "score": traitlets.Dict().tag(sync=True),  # in the quiz: {"score", "asked", "total"}
+        "expression": traitlets.Dict().tag(sync=True),  # typed in the widget: {"expression", "at"}
+        "error": traitlets.Unicode("").tag(sync=True),  # why the typed expression was not drawn
+        "layout": traitlets.Dict().tag(sync=False),  # how the graph is laid out: renderer, rankdir, cluster
+    }
+
+
 @lru_cache(maxsize=None)
 def _widget_class():
-    """The widget class, made on first use so that importing viz never needs anywidget (hence its whole
-    class body in one function)."""
+    """The widget class StepThrough: _StepThrough's behaviour on anywidget.AnyWidget, with page.js as its front
+    end. Made on first use, so that importing viz never needs anywidget."""
     anywidget = _anywidget()
     import traitlets
 
-    class StepThrough(anywidget.AnyWidget):
-        """The live step-through in a notebook. Synced with the page's script: `graph` (the data),
-        `svg` (the layout), `leaves` ({name: value} of the inputs, as the learner set them) and `step`
-        (1-based, the step shown; set it to move the widget)."""
-
-        _esm = asset("page.js")
-        _css = asset("page.css")
-        graph = traitlets.Dict().tag(sync=True)
-        svg = traitlets.Unicode().tag(sync=True)
-        leaves = traitlets.Dict().tag(sync=True)
-        step = traitlets.Int(1).tag(sync=True)
-        mode = traitlets.Enum(MODES, "steps").tag(sync=True)  # the learner mode shown
-        leaf = traitlets.Unicode("").tag(sync=True)  # the input forward mode and the paths start from
-        score = traitlets.Dict().tag(sync=True)  # in the quiz: {"score", "asked", "total"}
-        expression = traitlets.Dict().tag(sync=True)  # typed in the widget: {"expression", "at"}
-        error = traitlets.Unicode("").tag(sync=True)  # why the typed expression was not drawn
-        layout = traitlets.Dict().tag(sync=False)  # how the graph is laid out: renderer, rankdir, cluster
-
-        @traitlets.observe("expression")
-        def _typed(self, change):
-            typed = change["new"] or {}
-            self._draw(typed.get("expression", ""), typed.get("at", ""))
-
-        @traitlets.validate("leaf")
-        def _known_leaf(self, proposal):
-            inputs = [n["name"] for n in self.graph.get("nodes", ()) if "op" not in n and not n["constant"]]
-            if proposal["value"] and proposal["value"] not in inputs:
-                raise traitlets.TraitError(f"leaf {proposal['value']!r} is not an input; the inputs are "
-                                           f"{', '.join(inputs)}")
-            return proposal["value"]
-
-        def draw(self, expression, at=""):
-            """Draw the graph of `expression` at the values `at` ("w=-2, x=5, b=3", or a dict), as typing
-            them in the widget's box does (the box shows them). A formula, or the name of a worked example
-            without values. Returns the new root Value, or None when the expression is refused: `error`
-            then holds the one-line reason, shown in the widget."""
-            if isinstance(at, dict):
-                at = ", ".join(f"{name}={value!r}" for name, value in at.items())
-            self.error = ""
-            self.expression = {"expression": expression, "at": at, "n": self.expression.get("n", 0) + 1}
-            return None if self.error else self.root
-
-        def _draw(self, expression, at):
-            """Parse what was typed and send the new graph and its layout, or the reason it is refused."""
-            root = _typed_root(expression, at)
-            try:
-                if isinstance(root, str):
-                    raise ValueError(root)
-                graph = graph_data(root, None, self.graph.get("forward", False), _title(root), None, self.mode)
-                svg = layout_svg(root, **self.layout)  # refuses a graph too big to lay out, naming its size
-            except ValueError as e:
-                self.error = str(e).splitlines()[0]
-                return
-            with self.hold_sync():  # one message: the page rebuilds once, with graph and layout together
-                self.leaf = ""
-                self.graph, self.svg, self.leaves, self.step = graph, svg, _initial_leaves(graph), 1
-                self.error, self.score = "", {}
-                self.root = root
-            return root
-
-        @property
-        def steps(self):
-            """How many steps the widget has (forward steps, then one per op node of the backward pass)."""
-            nodes = self.graph["nodes"]
-            backward = sum(1 for node in nodes if "op" in node) or 1  # a lone leaf: one step
-            return backward + (len(nodes) if self.graph["forward"] else 0)
-
-        def values(self):
-            """{name: {"data", "grad"}} for every node at the leaf values set in the widget (full backward)."""
-            return evaluate(self.graph, {name: float(value) for name, value in self.leaves.items()})
-
-        def set(self, name, value):
-            """Set the input called `name` to `value`; the widget recomputes every number."""
-            inputs = [node["name"] for node in self.graph["nodes"] if "op" not in node]
-            if name not in inputs:
-                raise ValueError(f"set({name!r}, ...): no input of that name; the inputs are {', '.join(inputs)}")
-            self.leaves = {**self.leaves, name: json_number(float(value))}
-
-        def reset(self):
-            """Back to the values the graph was built with."""
-            self.leaves = _initial_leaves(self.graph)
-
-    return StepThrough
+    body = {"__doc__": _StepThrough.__doc__, "__module__": __name__,
+            "_esm": asset("page.js"), "_css": asset("page.css"), **_synced_traits(traitlets),
+            "_typed": traitlets.observe("expression")(_StepThrough._typed),
+            "_known_leaf": traitlets.validate("leaf")(_StepThrough._known_leaf)}
+    return type("StepThrough", (_StepThrough, anywidget.AnyWidget), body)
 
 
 def _initial_leaves(graph):

@@ -284,6 +284,20 @@ def _mean_history(histories):
     return mean
 
 
+def _bagging(name, models, X, y, X_test, y_test, seed, train):
+    """A Run of an Ensemble of `models`, member k trained (fit options `train`, seed seed + 1 + k) on its own
+    bootstrap sample of X, y; its history is the mean of the members'."""
+    start, rng = time.perf_counter(), np.random.default_rng(seed)
+    ensemble = Ensemble(models)
+    first_cost, histories = evaluate(ensemble, X, y)[0], []
+    for k, model in enumerate(ensemble.models):
+        sample = rng.integers(0, len(X), len(X))  # bootstrap: len(X) draws with replacement
+        histories.append(fit(model, X[sample], y[sample], seed=seed + 1 + k, progress=False, **train))
+    train_cost, train_acc = evaluate(ensemble, X, y)  # on all training points, not the bootstrap samples
+    return Run(name, _mean_history(histories), train_acc, evaluate(ensemble, X_test, y_test)[1],
+               time.perf_counter() - start, ensemble, train_cost, first_cost)
+
+
 def overfitting(n_train=20, n_test=300, noise=0.3, hidden=(16, 16), optimizer="adam", lr=0.02, steps=1000,
                 dropout=0.3, l2=0.01, members=5, seed=0, mode="auto"):
     """A big net on a few noisy points overfits; dropout, L2 and an ensemble each narrow the gap.
@@ -312,15 +326,8 @@ def overfitting(n_train=20, n_test=300, noise=0.3, hidden=(16, 16), optimizer="a
                              (f"L2 {l2:g}", net(seed), l2)):
         runs[name] = _train(name, model, X, y, X_test, y_test, l2=l2_, seed=seed, **train)
 
-    ensemble_start, rng, name = time.perf_counter(), np.random.default_rng(seed), f"ensemble of {members}"
-    ensemble = Ensemble([net(seed + 1 + k) for k in range(members)])
-    first_cost, histories = evaluate(ensemble, X, y)[0], []
-    for k, model in enumerate(ensemble.models):
-        sample = rng.integers(0, n_train, n_train)  # bootstrap: n_train draws with replacement
-        histories.append(fit(model, X[sample], y[sample], seed=seed + 1 + k, progress=False, **train))
-    train_cost, train_acc = evaluate(ensemble, X, y)  # on all training points, not the bootstrap samples
-    runs[name] = Run(name, _mean_history(histories), train_acc, evaluate(ensemble, X_test, y_test)[1],
-                     time.perf_counter() - ensemble_start, ensemble, train_cost, first_cost)
+    name = f"ensemble of {members}"
+    runs[name] = _bagging(name, [net(seed + 1 + k) for k in range(members)], X, y, X_test, y_test, seed, train)
     config = dict(n_train=n_train, n_test=n_test, noise=noise, hidden=list(hidden), optimizer=optimizer, lr=lr,
                   steps=steps, dropout=dropout, l2=l2, members=members, seed=seed, mode=mode)
     return Experiment("overfitting", runs, {}, time.perf_counter() - start, config,

@@ -1474,46 +1474,52 @@ function toPython(model, page) {
   model.save_changes();
 }
 
+/** Python's leaf values and step, into the page. */
+function fromPython(model, page) {
+  const leaves = model.get("leaves") || {};
+  Object.entries(leaves).forEach(([name, value]) => {
+    const i = page.graph.byName.get(name);
+    if (i !== undefined) page.leaves[i] = decode(value);
+  });
+  page.recompute();
+  page.go(model.get("step") || page.index + 1);
+}
+
+/** A Page in `host` for the graph Python sent, in place of `shown` ({page, root}, or null at first): returns
+ *  the new {page, root}. At first, and each time a typed expression is drawn. */
+function mountWidgetPage(host, model, shown) {
+  if (shown) {
+    shown.page.pause();
+    shown.root.remove();
+  }
+  const root = document.createElement("div");
+  root.className = "cr-widget";
+  root.tabIndex = 0;
+  host.appendChild(root);
+  const page = new Page(root, widgetData(model), model.get("svg"), {onChange: (p) => toPython(model, p)});
+  fromPython(model, page);
+  const stepToPython = () => { model.set("step", page.index + 1); model.save_changes(); };
+  root.addEventListener("click", stepToPython);
+  root.addEventListener("keyup", stepToPython);
+  return {page, root};
+}
+
 function render({model, el}) {
   const host = document.createElement("div");
   host.className = "cr-host";
   host.innerHTML = EXPRESSION_BAR;
   el.appendChild(host);
   wireExpressionBar(host.querySelector(".cr-expression"), model);
-  let page = null, root = null;
-  const sync = (p) => toPython(model, p);
-  const fromPython = () => {
-    const leaves = model.get("leaves") || {};
-    Object.entries(leaves).forEach(([name, value]) => {
-      const i = page.graph.byName.get(name);
-      if (i !== undefined) page.leaves[i] = decode(value);
-    });
-    page.recompute();
-    page.go(model.get("step") || page.index + 1);
-  };
-  const mount = () => { // the graph from Python: at first, and each time a typed expression is drawn
-    if (page) page.pause();
-    if (root) root.remove();
-    root = document.createElement("div");
-    root.className = "cr-widget";
-    root.tabIndex = 0;
-    host.appendChild(root);
-    page = new Page(root, widgetData(model), model.get("svg"), {onChange: sync});
-    fromPython();
-    const stepToPython = () => { model.set("step", page.index + 1); model.save_changes(); };
-    root.addEventListener("click", stepToPython);
-    root.addEventListener("keyup", stepToPython);
-  };
-  mount();
-  model.on("change:graph", mount);
-  model.on("change:leaves", fromPython);
-  model.on("change:step", () => page.go(model.get("step")));
-  model.on("change:mode", () => model.get("mode") !== page.mode && page.setMode(model.get("mode")));
+  let shown = mountWidgetPage(host, model, null);
+  model.on("change:graph", () => { shown = mountWidgetPage(host, model, shown); });
+  model.on("change:leaves", () => fromPython(model, shown.page));
+  model.on("change:step", () => shown.page.go(model.get("step")));
+  model.on("change:mode", () => model.get("mode") !== shown.page.mode && shown.page.setMode(model.get("mode")));
   model.on("change:leaf", () => {
-    const leaf = model.get("leaf");
+    const page = shown.page, leaf = model.get("leaf");
     if (leaf && leaf !== page.graph.nodes[page.leaf].name) page.setMode(page.mode, leaf);
   });
-  return () => page.pause();
+  return () => shown.page.pause();
 }
 
 export default {render};

@@ -112,12 +112,16 @@ const unitY = (j, n, H) => (H * (j + 0.5)) / n;
 /** The network: inputs, hidden units and outputs in columns, in order top to bottom (unit 0 first). */
 function drawNetwork(svg, stat, shot) {
   svg.replaceChildren();
-  const W = 400, H = 300, sizes = stat.sizes, columns = sizes.length;
+  const W = 400, H = 300, columns = stat.sizes.length;
   const x = (l) => 36 + (l * (W - 60)) / (columns - 1);
-  const maxW = Math.max(1e-12, ...shot.layers.flatMap((layer) => layer.W.map(Math.abs)));
-  const maxG = Math.max(1e-300, ...shot.layers.flatMap((layer) => layer.grad));
-  const edges = svgEl("g", {class: "crt-edges"}, svg);
-  shot.layers.forEach((layer, l) => {
+  drawWeights(svgEl("g", {class: "crt-edges"}, svg), stat.sizes, shot.layers, x, H);
+  drawUnits(svg, stat, shot.layers, x, H);
+}
+
+/** Every weight as a line: blue positive, red negative, width by |w| relative to the largest. */
+function drawWeights(edges, sizes, layers, x, H) {
+  const maxW = Math.max(1e-12, ...layers.flatMap((layer) => layer.W.map(Math.abs)));
+  layers.forEach((layer, l) => {
     const nin = sizes[l], nout = sizes[l + 1];
     for (let i = 0; i < nin; i++) {
       for (let j = 0; j < nout; j++) {
@@ -129,6 +133,12 @@ function drawNetwork(svg, stat, shot) {
       }
     }
   });
+}
+
+/** Every unit as a circle: the inputs grey and named, the other units filled by their mean |gradient|. */
+function drawUnits(svg, stat, layers, x, H) {
+  const sizes = stat.sizes, columns = sizes.length;
+  const maxG = Math.max(1e-300, ...layers.flatMap((layer) => layer.grad));
   const radius = Math.max(3, Math.min(10, H / (2.6 * Math.max(...sizes))));
   sizes.forEach((n, l) => {
     for (let j = 0; j < n; j++) {
@@ -141,7 +151,7 @@ function drawNetwork(svg, stat, shot) {
               svg);
         continue;
       }
-      const layer = shot.layers[l - 1], g = layer.grad[j];
+      const layer = layers[l - 1], g = layer.grad[j];
       // fill by |gradient| on a log scale: white at 1e-4 of the largest or less, red at the largest
       const t = g > 0 ? Math.max(0, Math.min(1, 1 + Math.log10(g / maxG) / 4)) : 0;
       unit.setAttribute("fill", `rgb(255,${Math.round(255 - 200 * t)},${Math.round(255 - 200 * t)})`);
