@@ -25,6 +25,7 @@ import graphviz
 from graphviz.quoting import quote
 
 from autograd import Value, reader_counts, topological_order
+from autograd.engine import sigmoid_parts
 
 from . import backends
 from .names import node_names
@@ -205,27 +206,17 @@ class _SigmoidChain:
 
 
 def _sigmoid_chain(out, uses, folded):
-    """The chain ending in `out` (a "recip" node), or None when out is not such a chain."""
-    def only_use(v, op):
-        return v.op == op and uses[v] == 1 and v not in folded
-
-    def constant(v, value):
-        return not v.parents and v.data == value and not v.label and uses[v] == 1
-
-    if out.op != "recip" or out in folded:
+    """The composed sigmoid ending in `out` (`sigmoid_parts`), or None when out is not one or another node
+    reads one of its inner nodes (then they must stay visible)."""
+    parts = None if out in folded else sigmoid_parts(out)
+    if parts is None:
         return None
-    plus = out.parents[0]
-    if not (only_use(plus, "add") and constant(plus.parents[1], 1.0)):
-        return None
-    exp = plus.parents[0]
-    if not only_use(exp, "exp"):
-        return None
-    neg = exp.parents[0]
-    if not (only_use(neg, "mul") and constant(neg.parents[1], -1.0)):
+    z, neg, exp, plus = parts
+    inner = (neg, exp, plus, neg.parents[1], plus.parents[1])  # the ops and their constants −1 and 1
+    if any(uses[v] != 1 or v in folded for v in inner):
         return None
     local = out.local_grads[0] * plus.local_grads[0] * exp.local_grads[0] * neg.local_grads[0]
-    hidden = {plus, plus.parents[1], exp, neg, neg.parents[1]}
-    return _SigmoidChain(neg.parents[0], local, hidden)
+    return _SigmoidChain(z, local, set(inner))
 
 
 def _folder(collapse):
