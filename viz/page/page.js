@@ -817,7 +817,18 @@ class Camera {
     if (!el) return;
     const r = el.getBoundingClientRect(), v = this.viewport.getBoundingClientRect();
     if (r.left >= v.left && r.right <= v.right && r.top >= v.top && r.bottom <= v.bottom) return;
-    this.pan(v.left + v.width / 2 - (r.left + r.width / 2), v.top + v.height / 2 - (r.top + r.height / 2));
+    this.x += v.left + v.width / 2 - (r.left + r.width / 2);
+    this.y += v.top + v.height / 2 - (r.top + r.height / 2);
+    this.clamp();
+    this.apply();
+  }
+
+  clamp() {
+    // centring a node near the graph's edge must not leave empty room where more of the graph would fit
+    const w = this.viewport.clientWidth, h = this.viewport.clientHeight;
+    const within = (at, size, room) => (size + 16 <= room ? at : Math.min(8, Math.max(room - size - 8, at)));
+    this.x = within(this.x, this.width * this.scale, w);
+    this.y = within(this.y, this.height * this.scale, h);
   }
 }
 
