@@ -101,7 +101,7 @@ _CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline
 
 @lru_cache(maxsize=None)
 def asset(name):
-    """The text of one of the page's files in viz/page/: "page.js", "page.css" or "template.html"."""
+    """The text of one of the page's files in viz/page/: "page.js", "page.css", "shell.html", ..."""
     return (PAGE_DIR / name).read_text(encoding="utf-8")
 
 
@@ -192,6 +192,22 @@ def _fill(template, parts):
     return re.sub(r"\{\{(\w+)\}\}", lambda m: parts[m.group(1)], template)
 
 
+def standalone_page(element_id, title, css, script, data, body=""):
+    """One self-contained HTML page from viz/page/shell.html: `script` (a module) reads `data` (JSON, in the
+    element `{element_id}-data`) and draws into the element `element_id`, which starts with `body`. No network:
+    the Content-Security-Policy allows only what is inline. The step-through, the training run and the layer
+    view are all this page with their own script, styles and data."""
+    return _fill(asset("shell.html"), {
+        "csp": _CSP,
+        "title": html.escape(title),
+        "css": css,
+        "id": element_id,
+        "body": body,
+        "data": _json_for_html(data),
+        "script": script,
+    })
+
+
 def page(root, forward=False, title=None, renderer=None, rankdir="LR", names=None, cluster=None, force=False,
          mode="steps", leaf=None):
     """The whole live step-through page as one HTML string (see `export_html`)."""
@@ -201,14 +217,9 @@ def page(root, forward=False, title=None, renderer=None, rankdir="LR", names=Non
     label = node_names(root, names, order)
     title = title or f"chainrule: the chain rule through {label[root]}"
     data = graph_data(root, names, forward, title, order, mode, leaf)
-    return _fill(asset("template.html"), {
-        "csp": _CSP,
-        "title": html.escape(title),
-        "css": asset("page.css"),
-        "svg": layout_svg(root, names, renderer, rankdir, cluster, force),
-        "data": _json_for_html(data),
-        "script": asset("page.js"),
-    })
+    svg = layout_svg(root, names, renderer, rankdir, cluster, force)
+    return standalone_page("chainrule", title, asset("page.css"), asset("page.js"), data,
+                           body=f'<div class="cr-graph">\n{svg}\n</div>')
 
 
 def export_html(root, path, forward=False, title=None, renderer=None, rankdir="LR", names=None, cluster=None,

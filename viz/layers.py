@@ -26,7 +26,6 @@ the lab writing x @ W + b). The tables show the book's layout. No regularizer: Î
     print(format_layer_steps(steps))          # the terminal view; layer_steps_data(steps) for a page
     export_layers_html(model, [0, 1], 1, "layers.html")   # the same steps as one self-contained page
 """
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -356,15 +355,14 @@ def _describe(model, x, y, loss):
 
 def layers_page(model, x, y, loss="bce", title=None):
     """The layer view of `model` on (x, y) as one self-contained HTML string (see `export_layers_html`)."""
-    from .html import _CSP, _fill, _json_for_html, asset
+    from .html import asset, standalone_page
 
     steps = layer_steps(model, x, y, loss)
     title = title or "chainrule: backpropagation a layer at a time (Algorithms 6.3 and 6.4)"
     data = {"title": title, "subtitle": _describe(model, np.asarray(x, dtype=float).reshape(-1), float(y), loss),
             "algorithm": [{"id": i, "indent": n, "text": t} for i, n, t in ALGORITHM],
             "steps": [_page_step(step) for step in steps]}
-    return _fill(asset("layers.html"), {"csp": _CSP, "title": html.escape(title), "css": asset("layers.css"),
-                                        "data": _json_for_html(data), "script": asset("layers.js")})
+    return standalone_page("chainrule-layers", title, asset("layers.css"), asset("layers.js"), data)
 
 
 def export_layers_html(model, x, y, path, loss="bce", title=None):

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .html import _CSP, _fill, _json_for_html, asset
+from .html import asset, standalone_page
 from .plots import _CLASS_COLORS as CLASS_COLORS  # class k's colour, as in the plots
 
 __all__ = ["TrainingView", "training_view", "snapshot", "export_training_html", "CLASS_COLORS"]
@@ -303,23 +303,12 @@ def export_training_html(data, path, title=""):
     if not data.get("snapshots"):
         raise ValueError("the run has no snapshots yet: train first (view.run(steps))")
     title = title or data["static"].get("title") or "chainrule: a training run"
-    text = _fill(asset("training.html"), {
-        "csp": _CSP,
-        "title": _escape(title),
-        "css": asset("training.css"),
-        "data": _json_for_html({**data, "static": {**data["static"], "title": title}}),
-        "script": asset("training.js"),
-    })
+    text = standalone_page("chainrule-training", title, asset("training.css"), asset("training.js"),
+                           {**data, "static": {**data["static"], "title": title}})
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def _escape(text):
-    import html
-
-    return html.escape(text)
 
 
 class _TrainingWidget:
