@@ -4,6 +4,7 @@
     python benchmarks/bench.py --quick      # tiny sizes: a smoke run (seconds); writes to the temp directory
     python benchmarks/bench.py --markdown   # the table of results/latest.json as markdown, for the README
     python benchmarks/bench.py --lecture    # wall time of the lecture's 10,000-step XOR runs with fit (auto)
+    python benchmarks/bench.py --docs       # the table and the lecture runs into docs/benchmarks.md
 
 Installs nothing: an engine that is not installed is skipped with a note (micrograd: pip install
 "chainrule[bench]"; PyTorch: pip install torch). Every time is the median of at least 5 repeats, with
@@ -622,6 +623,35 @@ def lecture_runs(steps=10_000):
     return out
 
 
+DOCS = ROOT / "docs" / "benchmarks.md"
+
+
+def machine_line():
+    """'Machine: 2 cores, AMD EPYC; load average 0.4 0.6 0.7 when measured.' for the docs."""
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"Machine: {os.cpu_count()} cores, {model}; load average {load} (1, 5, 15 min) when the lecture runs were timed."
+
+
+def _between(text, marker, body):
+    """text with the lines between <!-- marker: ... --> and <!-- /marker --> replaced by body."""
+    start = text.index(f"<!-- {marker}:")
+    start = text.index("\n", start) + 1
+    end = text.index(f"<!-- /{marker} -->")
+    return text[:start] + body.rstrip("\n") + "\n" + text[end:]
+
+
+def write_docs(result, lecture):
+    """Put the results table (as --markdown prints it) and the lecture runs into docs/benchmarks.md."""
+    rows = ["| net | seconds | mode auto chose |", "|---|---|---|"]
+    rows += [f"| {name} | {run['seconds']:.2f} | {run['mode']} |" for name, run in lecture.items()]
+    text = _between(DOCS.read_text(encoding="utf-8"), "results", table(result, markdown=True))
+    text = _between(text, "lecture", "\n".join(rows) + "\n\n" + machine_line())
+    DOCS.write_text(text, encoding="utf-8")
+    print(f"wrote {DOCS.relative_to(ROOT)}", file=sys.stderr)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
@@ -631,6 +661,8 @@ def main(argv=None):
                         f"with --quick, {QUICK_NAME} in the temp directory)")
     parser.add_argument("--markdown", action="store_true", help="print the table of --out as markdown; run nothing")
     parser.add_argument("--lecture", action="store_true", help="time the lecture's 10,000-step XOR runs; nothing else")
+    parser.add_argument("--docs", action="store_true", help="write results/latest.json's table and the lecture runs, "
+                        "timed now, into docs/benchmarks.md; nothing else")
     parser.add_argument("--no-page", action="store_true", help="leave out the step-through page's targets (page_bench)")
     parser.add_argument("--cell", help=argparse.SUPPRESS)  # internal: run one workload on --engine, print JSON
     parser.add_argument("--engine", help=argparse.SUPPRESS)
@@ -645,6 +677,9 @@ def main(argv=None):
         return
     if args.lecture:
         print(json.dumps(lecture_runs(), indent=1))
+        return
+    if args.docs:
+        write_docs(json.loads(args.out.read_text()), lecture_runs())
         return
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = set(engines) - set(ENGINES)
