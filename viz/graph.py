@@ -62,6 +62,10 @@ class Graph(graphviz.Digraph):
     picked as everywhere in chainrule: dot when installed, else graphviz-pure; CHAINRULE_RENDERER forces one.
     """
 
+    def __repr__(self):
+        # the same text on every run (no memory address), so a notebook's saved output only changes with the graph
+        return f"<viz.graph.Graph: {len(self.body)} lines of DOT; .source to read, render() to draw>"
+
     def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False, *,
              engine=None, encoding=None):
         """The drawn graph as bytes (str when `encoding` is given); format defaults to svg."""
