@@ -74,6 +74,10 @@ class _StepThrough:
     `leaves` ({name: value} of the inputs, as the learner set them) and `step` (1-based, the step shown; set it
     to move the widget). Its behaviour: `_widget_class` joins it to anywidget.AnyWidget and the synced traits."""
 
+    def __repr__(self):
+        # the text a saved notebook shows where the live widget would be (no memory address)
+        return f"<{self.graph.get('title', 'chainrule')}: {self.steps} steps, mode {self.mode}; run the notebook to use it>"
+
     def _typed(self, change):
         """The learner typed an expression in the widget's box: draw it."""
         typed = change["new"] or {}
