@@ -209,7 +209,7 @@ class _SigmoidChain:
         self.z, self.local, self.hidden = z, local, hidden
 
 
-def _sigmoid_chain(out, uses, folded):
+def _sigmoid_chain(out, readers, folded):
     """The composed sigmoid ending in `out` (`sigmoid_parts`), or None when out is not one or another node
     reads one of its inner nodes (then they must stay visible)."""
     parts = None if out in folded else sigmoid_parts(out)
@@ -217,7 +217,7 @@ def _sigmoid_chain(out, uses, folded):
         return None
     z, neg, exp, plus = parts
     inner = (neg, exp, plus, neg.parents[1], plus.parents[1])  # the ops and their constants −1 and 1
-    if any(uses[v] != 1 or v in folded for v in inner):
+    if any(readers[v] != 1 or v in folded for v in inner):
         return None
     local = out.local_grads[0] * plus.local_grads[0] * exp.local_grads[0] * neg.local_grads[0]
     return _SigmoidChain(z, local, set(inner))
@@ -343,8 +343,8 @@ def draw_dot(root, rankdir="LR", *, cluster=False, collapse=None, sigmoid="full"
 
 def _sigmoid_chains(order, folded):
     """{σ node: its _SigmoidChain} for every chain of Value.sigmoid() in the graph (sigmoid="compact")."""
-    uses = reader_counts(order)  # how many edges leave each node
-    return {node: chain for node in order if (chain := _sigmoid_chain(node, uses, folded))}
+    readers = reader_counts(order)  # how many edges leave each node
+    return {node: chain for node in order if (chain := _sigmoid_chain(node, readers, folded))}
 
 
 class _Sheet:
