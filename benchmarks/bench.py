@@ -549,6 +549,7 @@ def checks(result):
         out[f"{name}, build + backward outside the garbage collector"] = check(
             (big["median"] - big["gc_us"]) / (small["median"] - small["gc_us"]))
     out.update(result.get("page_checks", {}))  # measured by page_bench.page_checks, already in this form
+    out.update(result.get("view_checks", {}))  # measured by view_checks, likewise
     return out
 
 
@@ -624,6 +625,36 @@ def lecture_runs(steps=10_000):
 
 
 DOCS = ROOT / "docs" / "benchmarks.md"
+VIEW_BOUND = 1.2  # the live training view may slow training by at most 20%
+
+
+def view_checks(quick=False, repeats=5):
+    """The live training view's cost (issue 14): training_view(...).run(steps) against fit(...) alone, on the
+    README's 3-class spirals net, timed alternately in this process; the median of each."""
+    from autograd.lab.data import spirals
+    from autograd.nn import MLP, fit
+    from viz.training import training_view
+
+    X, y = spirals(60 if quick else 200, classes=3, seed=0)
+    steps, options = (40 if quick else 500), dict(loss="cross_entropy", optimizer="adam", lr=0.02)
+
+    def plain():
+        fit(MLP(2, [24, 24, 3], activation="tanh", output="softmax", seed=0), X, y, steps=steps, progress=False,
+            **options)
+
+    def viewed():
+        model = MLP(2, [24, 24, 3], activation="tanh", output="softmax", seed=0)
+        training_view(model, X, y, every=10, **options).run(steps)
+
+    seconds = {"plain": [], "viewed": []}
+    for _ in range(repeats):
+        for name, run in (("plain", plain), ("viewed", viewed)):
+            start = time.perf_counter()
+            run()
+            seconds[name].append(time.perf_counter() - start)
+    ratio = statistics.median(seconds["viewed"]) / statistics.median(seconds["plain"])
+    return {f"training view / fit alone, {steps} steps of 3-class spirals, a snapshot every 10 steps":
+            {"value": ratio, "target": f"<= {VIEW_BOUND:g}", "met": ratio <= VIEW_BOUND}}
 
 
 def machine_line():
@@ -688,6 +719,7 @@ def main(argv=None):
     result = run(args.quick, args.repeats, engines)
     if not args.no_page:
         result["page_checks"] = page_checks(args.quick)  # the live step-through page's size, build time and speed
+    result["view_checks"] = view_checks(args.quick)  # what the live training view costs training
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")

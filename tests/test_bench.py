@@ -37,6 +37,8 @@ def test_quick_run_writes_json_and_markdown_but_not_the_committed_results(tmp_pa
     assert any(label.startswith("page KB, xor_loss") for label in page)
     assert any(label.startswith("page step ms in Chromium") for label in page)
     assert all(check["value"] > 0 and check["met"] in (True, False) for check in page.values())
+    (view,) = result["view_checks"].values()  # the live training view against fit alone, in the same run
+    assert view["value"] > 0.5 and view["target"] == "<= 1.2"
     moons = next(w for w in result["workloads"] if w["key"] == "moons step")["results"]
     assert all("median" in moons[e] for e in ["chainrule eager", "chainrule compiled", "numpy vectorized"])
     assert "record_ms" in moons["chainrule compiled"]
