@@ -140,7 +140,7 @@ def test_numbers_leave_out_times_paths_and_addresses():
     text = ("cost 0.693147 (ln 2 = 0.693147), 10,000 steps in 1.9 s\n"
             "lr=0.1   0.7063  0.0126  1  5.1 s\n"
             "−0.5344, 1.3e-04, layer1/neuron0 W1[0,1] at 0x7f3a2b\n"
-            "tensorboard --logdir /tmp/chainrule-logs-x81k2/lr0.1\n")
+            "tensorboard --logdir /tmp/_chainrule-logs-x81k2/lr0.1\n")
     assert build_notebooks.numbers(text) == [0.693147, 2, 0.693147, 10000, 0.1, 0.7063, 0.0126, 1,
                                              -0.5344, 1.3e-4, 0, 1]  # W1's 1 is a name, [0,1] an index
 
