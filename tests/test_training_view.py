@@ -67,6 +67,88 @@ def test_the_widget_gets_each_new_snapshot():
     assert widget.latest["step"] == 29
 
 
+# training.js's render({model, el}) in a blank page, with a stand-in for Jupyter's model: `sent` holds what the
+# buttons send to Python, `views` each view's cleanup (what Jupyter calls when a cell is re-run or cleared)
+TRAINING_HOST = """async ([esm, css, state]) => {
+    const listeners = {}, sent = [], views = [];
+    const model = {
+        state, sent, views,
+        get: k => state[k],
+        send: message => sent.push(message),
+        on: (event, f) => { (listeners[event] = listeners[event] || []).push(f); },
+        off: (event, f) => { listeners[event] = (listeners[event] || []).filter(g => g !== f); },
+        fire: (k, v) => { state[k] = v; (listeners['change:' + k] || []).forEach(f => f()); },
+    };
+    const style = document.createElement('style');
+    style.textContent = css;
+    document.head.appendChild(style);
+    const module = await import(URL.createObjectURL(new Blob([esm], {type: 'text/javascript'})));
+    model.show = () => {
+        const el = document.createElement('div');
+        document.body.appendChild(el);
+        views.push(module.default.render({model, el}));
+    };
+    window.model = model;
+}"""
+
+# every text of the curves panel with its left edge, relative to the panel's svg
+CURVE_TEXTS = """() => [...document.querySelectorAll('.crt-curves')].pop().querySelectorAll('text').values().map(t =>
+    [t.textContent, t.getBoundingClientRect().left - t.ownerSVGElement.getBoundingClientRect().left]).toArray()"""
+
+
+def _widget_page(browser, tmp_path, widget):
+    blank = tmp_path / "host.html"
+    blank.write_text("<!DOCTYPE html><html><body></body></html>")
+    page = open_page(browser, blank, size=(1150, 800))
+    state = json.loads(json.dumps({k: getattr(widget, k) for k in ("static", "latest", "curves", "state")}))
+    page.evaluate(TRAINING_HOST, [widget._esm, widget._css, state])
+    return page
+
+
+def test_the_widget_stops_training_when_its_last_view_goes(browser, tmp_path):
+    pytest.importorskip("anywidget")
+    X, y = spirals(90, classes=3, seed=0)
+    view = training_view(MLP(2, [8, 3], activation="tanh", output="softmax", seed=0), X, y, resolution=12)
+    widget = view.widget
+    page = _widget_page(browser, tmp_path, widget)
+    page.evaluate("model.show(); model.show()")  # the view shown twice, say in two cells
+    # before the first step: empty frames, no made-up ticks
+    assert [text for text, _ in page.evaluate(CURVE_TEXTS)] == ["cost (log)", "accuracy", "no step yet"]
+    page.locator(".crt-play").first.click()
+    assert page.evaluate("model.sent") == [{"action": "play"}]
+    widget._button(widget, {"action": "play"}, [])  # what Jupyter does with it: the kernel trains
+    assert view.state == "playing" and widget.state == "playing"
+    page.evaluate("model.fire('state', 'playing')")
+    assert page.locator(".crt-play").all_inner_texts() == ["Pause", "Pause"]
+    page.evaluate("model.views[0]()")  # one view goes: the other still watches
+    assert page.evaluate("model.sent.length") == 1
+    page.evaluate("model.views[1]()")  # the last one goes (its cell re-run): nobody watches, so training stops
+    assert page.evaluate("model.sent") == [{"action": "play"}, {"action": "pause"}]
+    widget._button(widget, {"action": "pause"}, [])
+    view._thread.join()
+    assert view.state == "paused" and widget.state == "paused" and view.steps_done > 0
+    assert view.snapshots[-1]["step"] == view.steps_done - 1 and page.errors == []
+
+
+def test_the_widgets_cost_ticks_stay_inside_and_its_controls_stay_light(browser, tmp_path):
+    pytest.importorskip("anywidget")
+    view = _view(steps=20)
+    widget = view.widget
+    page = _widget_page(browser, tmp_path, widget)
+    page.evaluate("model.show()")
+    curves = {"step": [0, 1, 2], "cost": [4.215, 0.5, 4.609e-5], "accuracy": [0.3, 0.9, 1.0]}
+    page.evaluate("c => model.fire('curves', c)", curves)
+    page.evaluate("s => model.fire('latest', s)", {**widget.latest, "step": 2})
+    texts = dict(page.evaluate(CURVE_TEXTS))
+    # the cost axis to 2 digits, fully inside the svg (4 digits, "4.609e−5", was cut off on the left)
+    assert set(texts) == {"4.2", "4.6e−5", "1", "0", "cost (log)", "accuracy", "step 3"}
+    assert min(texts.values()) >= 0 and page.errors == []
+    page.evaluate("document.body.style.colorScheme = 'dark'")  # as in JupyterLab Dark: the view stays light
+    button = page.evaluate("(({color, backgroundColor}) => [color, backgroundColor])"
+                           "(getComputedStyle(document.querySelector('.crt-play')))")
+    assert button == ["rgb(0, 0, 0)", "rgb(239, 239, 239)"]
+
+
 def test_page_size_is_linear_in_snapshots(tmp_path):
     view = _view(steps=80, every=5)
     sizes = []

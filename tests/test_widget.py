@@ -142,3 +142,50 @@ def test_the_front_end_steps_edits_and_syncs_back(browser, tmp_path):
     assert page.inner_text(".cr-sentence").endswith("∂f/∂x += ∂f/∂g · ∂g/∂x = 1 · 3 = 3")
     page.evaluate("model.fire('leaves', {w: -2, x: 5, b: 3})")  # widget.reset() in Python
     assert page.inner_text(".cr-sentence").endswith("= 1 · (−2) = −2") and page.errors == []
+
+
+@needs_renderer
+def test_paths_in_a_notebook_wide_widget_leave_the_graph_room(browser, tmp_path):
+    from viz import step_through
+
+    widget = step_through(wxb())
+    blank = tmp_path / "host.html"
+    blank.write_text("<!DOCTYPE html><html><body style='margin: 0'></body></html>")
+    page = open_page(browser, blank, size=(850, 900))  # as wide as JupyterLab's output area beside its file browser
+    state = json.loads(json.dumps({k: getattr(widget, k) for k in ("graph", "svg", "leaves", "step")}))
+    page.evaluate(HOST, [widget._esm, widget._css, state])
+    assert page.is_visible(".cr-inputs")
+    page.click(".cr-mode[data-mode='paths']")
+    # the paths' list and the inputs beside it left the graph 290 px, cutting f off: the inputs make way
+    assert page.is_hidden(".cr-inputs") and page.inner_text(".cr-paths-title") == "1 path from w to f"
+    outside = page.evaluate("""() => { const v = document.querySelector('.cr-viewport').getBoundingClientRect();
+        return [...document.querySelectorAll('.cr-viewport g.node')].map(g => [g.querySelector('title').textContent,
+            g.getBoundingClientRect()]).filter(([, r]) => r.left < v.left || r.right > v.right).map(([t]) => t); }""")
+    assert outside == [] and page.evaluate("document.querySelector('.cr-viewport').clientWidth") >= 400
+    page.click(".cr-toggle-inputs")  # the learner can bring them back
+    assert page.is_visible(".cr-inputs") and page.evaluate("model.state.mode") == "paths" and page.errors == []
+
+
+@needs_renderer
+def test_the_widget_stays_readable_in_a_dark_notebook(browser, tmp_path):
+    from viz import step_through
+
+    widget = step_through(wxb())
+    blank = tmp_path / "host.html"
+    # what JupyterLab Dark sets around an output: a dark color-scheme, near-white placeholders
+    blank.write_text("<!DOCTYPE html><html><head><style>body { color-scheme: dark; background: #111; color: #eee; }"
+                     ".jp-ThemedContainer input::placeholder { color: rgba(255, 255, 255, .54); }</style></head>"
+                     "<body class='jp-ThemedContainer'></body></html>")
+    page = open_page(browser, blank)
+    state = json.loads(json.dumps({k: getattr(widget, k) for k in ("graph", "svg", "leaves", "step")}))
+    page.evaluate(HOST, [widget._esm, widget._css, state])
+    colours = page.evaluate("""() => Object.fromEntries([['.cr-mode[data-mode="quiz"]', null], ['.cr-next', null],
+        ['.cr-input-value', null], ['.cr-expression-text', '::placeholder'], ['.cr-quiz-answer', '::placeholder']]
+        .map(([s, pseudo]) => { const c = getComputedStyle(document.querySelector(s), pseudo);
+                                return [s + (pseudo || ''), [c.color, c.backgroundColor]]; }))""")
+    # dark text on light controls (the dark scheme made the mode buttons' labels white on white)
+    assert colours['.cr-mode[data-mode="quiz"]'] == ["rgb(15, 23, 42)", "rgb(255, 255, 255)"]
+    assert colours[".cr-next"][0] == "rgb(0, 0, 0)" and colours[".cr-input-value"][1] == "rgb(255, 255, 255)"
+    assert colours[".cr-expression-text::placeholder"][0] == colours[".cr-quiz-answer::placeholder"][0] == \
+        "rgb(100, 116, 139)"
+    assert page.errors == []

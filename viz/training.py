@@ -240,6 +240,8 @@ class TrainingView:
         """Train in a background thread (up to `steps` steps) until `pause()`; returns at once."""
         if self.state == "playing":
             return
+        if self._widget is not None:  # before the thread starts: a short run's "paused" must come after it
+            self._widget.state = "playing"
         self._thread = threading.Thread(target=self._play, args=(steps,), daemon=True)
         self._thread.start()
 
@@ -335,7 +337,6 @@ class _TrainingWidget:
         action = content.get("action") if isinstance(content, dict) else None
         if action == "play":
             self.view.play()
-            self.state = "playing"
         elif action == "pause":
             self.view.pause(wait=False)
         elif action == "step":

@@ -884,6 +884,8 @@ const CONTROLS = `
 const HELP = " Click a node to jump to its step; click an input's number to change it; drag to pan, wheel to zoom.";
 const PICK = " Click an input (or pick it above) to start from it; click its number to change it; drag to pan.";
 
+// the narrowest graph beside the paths' list (a notebook's output is ~850 px: list and inputs would leave 290)
+const MIN_GRAPH_WIDTH = 400;
 // the modes a learner picks in the bar: which kinds of step each strings together
 const LEARNER_MODES = {
   steps: {kinds: (page) => page.stepKinds, help: HELP, counter: "Step"},
@@ -925,6 +927,8 @@ export class Page {
     this.$("cr-leaf").value = String(this.leaf);
     this.$("cr-quiz").hidden = mode !== "quiz";
     this.$("cr-paths").hidden = mode !== "paths";
+    const room = this.$("cr-viewport").clientWidth;  // 0 while a notebook output is not on screen yet
+    if (mode === "paths" && room && room < MIN_GRAPH_WIDTH) this.$("cr-inputs").hidden = true; // Inputs shows them
     this.recompute();
     this.go(mode === "tangents" ? this.leaf + 1 : 1);
     if (!quiet && this.$("cr-viewport").clientWidth !== width) { // the paths' list opened or closed: fit again

@@ -12,12 +12,13 @@ const SVG = "http://www.w3.org/2000/svg";
 const MINUS = "\u2212";
 const POSITIVE = "#2563eb", NEGATIVE = "#ea580c";  // edge colours: weight > 0, weight < 0
 
-/** x to 4 significant digits with a real minus sign; "–" when there is no number. */
-export function fmt(x) {
+/** x to `digits` significant digits (4 unless asked) with a real minus sign; "–" when there is no number. */
+export function fmt(x, digits = 4) {
   if (x === null || x === undefined) return "–";
   if (Number.isNaN(x)) return "nan";
   if (x === 0) return "0";
-  const text = Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5 ? String(Number(x.toPrecision(4))) : x.toExponential(3);
+  const text = Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5 ? String(Number(x.toPrecision(digits)))
+    : x.toExponential(digits - 1);
   return text.replace(/-/g, MINUS);
 }
 
@@ -75,24 +76,28 @@ function drawBoundary(canvas, stat, shot) {
   }
 }
 
-/** Cost (log scale, top) and accuracy (0 … 1, bottom) over the steps, drawn up to `step`, with a marker there. */
+/** Cost (log scale, top) and accuracy (0 … 1, bottom) over the steps, drawn up to `step`, with a marker there.
+ *  Before the first step there is no curve: the frames, no ticks, "no step yet". */
 function drawCurves(svg, curves, step) {
   svg.replaceChildren();
   const W = 270, H = 96, left = 48, gap = 22, n = curves.step.length;
-  const last = n ? curves.step[n - 1] : 1;
+  const last = n ? curves.step[n - 1] : 0;
   const positive = curves.cost.filter((c) => c > 0);
-  const lo = Math.log10(Math.min(...positive, 1)), hi = Math.log10(Math.max(...positive, 1e-9));
+  const lo = positive.length ? Math.log10(Math.min(...positive)) : 0;
+  const hi = positive.length ? Math.log10(Math.max(...positive)) : 0;
   const span = hi - lo || 1;
+  // ticks to 2 digits: "4.6e−5" fits the 48 px left of the frame, where 4 digits would be cut off
   const panels = [
     {name: "cost (log)", y: (i) => (hi - Math.log10(Math.max(curves.cost[i], 1e-300))) / span, top: 4,
-     ticks: [[fmt(10 ** hi), 0], [fmt(10 ** lo), 1]], color: "#b91c1c"},
+     ticks: [[fmt(10 ** hi, 2), 0], [fmt(10 ** lo, 2), 1]], color: "#b91c1c"},
     {name: "accuracy", y: (i) => 1 - curves.accuracy[i], top: 4 + H + gap, ticks: [["1", 0], ["0", 1]],
      color: "#15803d"},
   ];
   for (const panel of panels) {
     const g = svgEl("g", {transform: `translate(${left},${panel.top})`}, svg);
     svgEl("rect", {width: W, height: H, fill: "#f8fafc", stroke: "#e2e8f0"}, g);
-    panel.ticks.forEach(([label, at]) => svgEl("text", {x: -4, y: at * H + 4, "text-anchor": "end", text: label}, g));
+    const ticks = n ? panel.ticks : [];
+    ticks.forEach(([label, at]) => svgEl("text", {x: -4, y: at * H + 4, "text-anchor": "end", text: label}, g));
     svgEl("text", {x: 4, y: 11, text: panel.name}, g);
     const points = [];
     for (let i = 0; i < n && curves.step[i] <= step; i++) {
@@ -100,10 +105,11 @@ function drawCurves(svg, curves, step) {
     }
     svgEl("polyline", {points: points.join(" "), fill: "none", stroke: panel.color, "stroke-width": 1.5,
                        class: "crt-line"}, g);
-    const x = step / Math.max(last, 1) * W;
+    const x = Math.max(0, step) / Math.max(last, 1) * W;  // step −1, before training, at the left edge
     svgEl("line", {x1: x, x2: x, y1: 0, y2: H, stroke: "#94a3b8", "stroke-dasharray": "3 2"}, g);
   }
-  svgEl("text", {x: left + W, y: 2 * H + gap + 20, "text-anchor": "end", text: `step ${last + 1}`}, svg);
+  svgEl("text", {x: left + W, y: 2 * H + gap + 20, "text-anchor": "end", text: n ? `step ${last + 1}` : "no step yet"},
+        svg);
 }
 
 /** Where unit j of a column of n units sits, in a box of height H. */
@@ -278,6 +284,8 @@ function mountStandalone() {
   };
 }
 
+const shownViews = new WeakMap();  // per widget model: how many of its views are on screen
+
 function render({model, el: holder}) {
   const latest = model.get("latest");
   const page = new TrainingPage(holder, {static: model.get("static"), curves: model.get("curves"),
@@ -288,7 +296,15 @@ function render({model, el: holder}) {
   model.on("change:latest", onSnapshot);
   model.on("change:state", onState);
   onState();
-  return () => { model.off("change:latest", onSnapshot); model.off("change:state", onState); };
+  shownViews.set(model, (shownViews.get(model) || 0) + 1);
+  return () => {
+    model.off("change:latest", onSnapshot);
+    model.off("change:state", onState);
+    const left = shownViews.get(model) - 1;
+    shownViews.set(model, left);
+    // the last view went away (its cell re-run or its output cleared): nobody watches, so the kernel stops training
+    if (!left && model.get("state") === "playing") model.send({action: "pause"});
+  };
 }
 
 export default {render};
