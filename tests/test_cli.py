@@ -107,6 +107,10 @@ def test_demo_renders_every_example_and_prints_gradients(tmp_path, capsys):
         assert (tmp_path / f"{name}.svg").read_text().startswith("<?xml")
         assert (tmp_path / f"{name}.png").read_bytes().startswith(b"\x89PNG")
         assert str(tmp_path / f"{name}.png") in out
+    for name in ("wxb", "xor_loss"):  # the live pages, with the graph's data for their script to compute
+        page = (tmp_path / f"{name}.html").read_text(encoding="utf-8")
+        assert page.startswith("<!DOCTYPE html>") and 'id="chainrule-data"' in page
+        assert str(tmp_path / f"{name}.html") in out
 
 
 def test_python_m_viz(tmp_path):

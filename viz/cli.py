@@ -213,7 +213,7 @@ def _default_drawing(args):
 
 
 def _add_demo(sub):
-    """`chainrule demo`: every worked example drawn into out/ (svg and png), with its gradients."""
+    """`chainrule demo`: every worked example drawn into out/ (svg and png), with its gradients, and two live pages."""
     p = sub.add_parser("demo", help="draw every worked example into out/ (svg, png) and print the gradients")
     p.add_argument("-o", "--out", default="out", help="the folder to write into (default out)")
     p.add_argument("--formats", default="svg,png", help="comma-separated formats (default svg,png)")
@@ -236,12 +236,23 @@ def _add_demo(sub):
                 paths += [_draw(root, f"{args.out}/{name}_clustered.{fmt}", args, cluster=True, sigmoid="compact")
                           for fmt in formats]
             print(f"  wrote {', '.join(str(path) for path in paths)}")
+        pages = _demo_pages(args.out)
         needs_program = [f for f in formats if f != "dot"]
         if needs_program:
             print(f"drawn with {find_renderer(args.renderer, needs_program[0])[0]}; open {args.out}/wxb.svg "
                   f"in a browser")
+        print(f"live pages: {', '.join(str(page) for page in pages)}: step through, type a new w and watch every "
+              "number recompute, or try the quiz")
 
     p.set_defaults(run=run)
+
+
+def _demo_pages(folder):
+    """The live step-through pages of demo: f = w·x + b and the lecture's XOR loss; their paths."""
+    from .examples import EXAMPLES
+    from .html import export_html
+
+    return [export_html(EXAMPLES[name](), f"{folder}/{name}.html") for name in ("wxb", "xor_loss")]
 
 
 def _formats(text):
