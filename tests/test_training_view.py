@@ -186,6 +186,19 @@ def test_the_page_scrubs_through_snapshots_in_chromium(browser, tmp_path):
     assert page.errors == [] and page.dialogs == [] and page.requests == [path.as_uri()]
 
 
+def test_the_networks_input_names_stay_inside_its_picture(browser, tmp_path):
+    X, y = spirals(60, classes=2, seed=0)
+    model = MLP(4, [3, 1], activation="tanh", output="sigmoid", seed=0)
+    view = training_view(model, X, y, features=["x1^2", "x2^2", "x1*x2", "sin(x1)"], resolution=8, budget=1e9)
+    view.run(10)
+    page = open_page(browser, view.export_html(tmp_path / "features.html"))
+    inside = page.evaluate("""() => { const svg = document.querySelector('.crt-network').getBoundingClientRect();
+        return [...document.querySelectorAll('.crt-network text')].map(t => {
+            const r = t.getBoundingClientRect(); return [t.textContent, r.left >= svg.left && r.right <= svg.right]; }); }""")
+    assert [name for name, _ in inside] == ["x1^2", "x2^2", "x1*x2", "sin(x1)"]
+    assert all(ok for _, ok in inside), inside
+
+
 def test_cli_trains_three_classes_saves_and_renders(tmp_path, capsys):
     net, run = tmp_path / "net.json", tmp_path / "run.html"
     code = main(["train", "spirals", "--classes", "3", "--hidden", "16", "--activation", "tanh", "--optimizer", "adam",

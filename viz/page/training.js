@@ -119,7 +119,9 @@ const unitY = (j, n, H) => (H * (j + 0.5)) / n;
 function drawNetwork(svg, stat, shot) {
   svg.replaceChildren();
   const W = 400, H = 300, columns = stat.sizes.length;
-  const x = (l) => 36 + (l * (W - 60)) / (columns - 1);
+  const longest = Math.max(0, ...stat.inputs.map((name) => name.length));
+  const left = Math.max(36, 22 + 6.5 * longest); // room for the inputs' names (x1^2, sin x1) left of their circles
+  const x = (l) => left + (l * (W - left - 24)) / (columns - 1);
   drawWeights(svgEl("g", {class: "crt-edges"}, svg), stat.sizes, shot.layers, x, H);
   drawUnits(svg, stat, shot.layers, x, H);
 }
