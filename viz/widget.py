@@ -12,8 +12,7 @@ its layout; a bad one shows parse's message in the widget. Needs anywidget: pip 
 import re
 from functools import lru_cache
 
-from autograd import PRIMITIVES, Value, topological_order
-from autograd.forward import chain_term
+from autograd import Value, topological_order
 
 from .html import MODES, asset, graph_data, json_number, layout_svg
 from .names import node_names
@@ -30,43 +29,33 @@ def _anywidget():
     return anywidget
 
 
-def _forward(nodes, leaves):
-    """data and local gradients of every node of graph_data's `nodes` at the leaf values `leaves`."""
-    data, locals_ = [], []
+def _rebuild(nodes, leaves):
+    """The Values of graph_data's `nodes`, built again through their PRIMITIVES rows at the leaf values `leaves`
+    ({name: number}; the exported values elsewhere): a fresh graph, the user's own is never touched."""
+    values = []
     for node in nodes:
         if "op" not in node:
-            data.append(float(leaves.get(node["name"], node["data"])))  # float("nan"), float("-inf") too
-            locals_.append(())
+            values.append(Value(float(leaves.get(node["name"], node["data"]))))  # float("nan"), float("-inf") too
             continue
-        prim = PRIMITIVES[node["op"]]
-        args = [data[p] for p in node["parents"]] + ([float(node["arg"])] if "arg" in node else [])
+        x, *y = (values[p] for p in node["parents"])
+        arg = float(node["arg"]) if "arg" in node else None
         try:
-            out = prim.forward(*args)
+            values.append(x._apply(node["op"], y[0] if y else None, arg))
         except (ValueError, ZeroDivisionError) as e:
             raise ValueError(f"values(): {node['name']} is undefined at these inputs: {e}") from None
-        data.append(out)
-        locals_.append(prim.local(*args, out))
-    return data, locals_
+    return values
 
 
 def evaluate(graph, leaves=None):
     """{name: {"data", "grad"}} for every node of `graph` (from `viz.html.graph_data`) at other leaf values.
 
-    `leaves` ({name: number}) overrides the exported leaf values. The forward pass runs each node's
-    PRIMITIVES row, the backward pass the engine's rule (local × g into each parent, skip g = 0, a zero
-    local adds zero): the numbers the page computes, without building or touching any Value.
+    `leaves` ({name: number}) overrides the exported leaf values. The graph is built again as Values and
+    `backward()` runs on it: the engine's own numbers, which the page's script mirrors.
     """
     nodes = graph["nodes"]
-    data, locals_ = _forward(nodes, leaves or {})
-    grads = [0.0] * len(nodes)
-    grads[graph["root"]] = 1.0
-    for i in reversed(range(len(nodes))):
-        g = grads[i]
-        if g == 0.0:
-            continue
-        for parent, local in zip(nodes[i].get("parents", ()), locals_[i]):
-            grads[parent] += chain_term(local, g)
-    return {node["name"]: {"data": data[i], "grad": grads[i]} for i, node in enumerate(nodes)}
+    values = _rebuild(nodes, leaves or {})
+    values[graph["root"]].backward()
+    return {node["name"]: {"data": value.data, "grad": value.grad} for node, value in zip(nodes, values)}
 
 
 class _StepThrough:
