@@ -123,13 +123,6 @@ def curves(history, limit=MAX_CURVE_POINTS):
 # --- the view: training with snapshots ---------------------------------------------------------------------------
 
 
-def _k_outputs(model, x):
-    """How many outputs the model gives for one example (in eval mode)."""
-    with model.in_mode(False):
-        out = model(list(x))
-    return len(out) if isinstance(out, list) else 1
-
-
 class TrainingView:
     """A model training on 2-D points, with snapshots for the live view and the exported page.
 
@@ -145,6 +138,7 @@ class TrainingView:
         from autograd.lab.playground import with_features
         from autograd.nn import make_optimizer
         from autograd.nn._checks import number, positive_int
+        from autograd.nn.train import output_count
 
         self.model, self.points, self.y = model, np.asarray(X, dtype=float), np.asarray(y)
         if self.points.ndim != 2 or self.points.shape[1] != 2:
@@ -156,7 +150,7 @@ class TrainingView:
         self.resolution = positive_int("resolution", resolution)
         grid, self.extent = grid_points(self.points, self.resolution)
         self.grid_inputs = with_features(grid, self.features) if self.features else grid
-        self.k = _k_outputs(model, self.inputs[0])
+        self.k = output_count(model, self.inputs[0])
         options = dict(fit_options)
         options.setdefault("loss", "cross_entropy" if self.k > 1 else "bce")
         lr = options.pop("lr", 0.1)

@@ -18,7 +18,7 @@ from .losses import LOSSES, get_loss, hinge, l1 as l1_penalty, l2 as l2_penalty
 from .multiclass import argmax_accuracy, cross_entropy, one_hot
 from .optim import make_optimizer
 
-__all__ = ["History", "fit", "evaluate", "predict", "accuracy", "STEP_MODES"]
+__all__ = ["History", "fit", "evaluate", "predict", "accuracy", "output_count", "STEP_MODES"]
 
 
 class History:
@@ -135,7 +135,7 @@ def _checked_loss(loss_fn):
     return checked
 
 
-def _output_count(model, x):
+def output_count(model, x):
     """How many outputs the model gives for one example (k for a softmax over k classes), in eval mode."""
     with model.in_mode(False):
         out = model(list(x))
@@ -148,7 +148,7 @@ def _prepare_classes(model, X, y):
     _check_data_finite("X", X)
     y = np.asarray(y, dtype=float)
     _check_data_finite("y", y)
-    k = _output_count(model, X[0]) if len(X) else 0
+    k = output_count(model, X[0]) if len(X) else 0
     if k < 2:
         raise ValueError("cross_entropy needs one output per class, k >= 2: end the model in a softmax over k units, "
                          "e.g. MLP(2, [24, 24, 3], output='softmax'); for one output unit use loss='bce'")
